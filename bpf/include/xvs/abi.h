@@ -37,6 +37,7 @@
 #define XVS_RINGBUF_BYTES (4u << 20) /* upcall ring buffer */
 #define XVS_DEDUP_ENTRIES 8192    /* recently missed keys remembered */
 #define XVS_EXEC_SLOTS 64         /* concurrent userspace executions */
+#define XVS_MAX_RECIRC 8          /* recirculations of one packet */
 
 /* ---- Flow key -------------------------------------------------------- */
 
@@ -215,7 +216,7 @@ XVS_STATIC_ASSERT(sizeof(struct xvs_megaflow) == 32 + 8 + 24 * XVS_MAX_ACTIONS,
 struct xvs_port {
 	__u32 ifindex;      /* host */
 	__u32 flags;        /* host: XVS_PORT_F_* */
-	__u32 upcall_rate;  /* host: misses per second per CPU sent to userspace, 0 = none */
+	__u32 upcall_rate;  /* host: misses per second per CPU sent to userspace, 0 = unlimited */
 	__u32 upcall_burst; /* host: bucket depth in misses */
 };
 XVS_STATIC_ASSERT(sizeof(struct xvs_port) == 16, "port size");
@@ -247,7 +248,7 @@ struct xvs_meter {
 	__u32 flags;        /* host: XVS_METER_F_*; 0 in every field = no meter */
 	__u64 rate;         /* host: kbit/s or packets/s */
 	__u64 burst;        /* host: kbits or packets */
-	__u64 tokens;       /* host: in units of 1/1e9 kbit (or packet) */
+	__u64 tokens;       /* host: millibits (kbit/s meters) or micro-packets */
 	__u64 last_ns;      /* host */
 	__u64 passed;       /* host: packets let through */
 	__u64 dropped;      /* host: packets over the band */
@@ -324,6 +325,7 @@ enum xvs_counter {
 	X(UPCALL_RINGBUF, "upcall ring buffer full")                           \
 	X(SAMPLE_RINGBUF, "sample lost: ring buffer full")                     \
 	X(TAIL_CALL, "tail call failed")                                       \
+	X(RECIRC_LOOP, "too many recirculations")                              \
 	X(BAD_ACTION, "malformed action")                                      \
 	X(BAD_PORT, "output to a port that does not exist")                    \
 	X(BAD_DOMAIN, "flood to a domain that does not exist")                 \
@@ -341,19 +343,18 @@ enum xvs_drop_reason {
 	XVS_DROP__MAX,
 };
 
+/* All counters of one CPU: one map lookup per packet reaches them all. */
+struct xvs_cpu_stats {
+	__u64 counters[XVS_CTR__MAX];       /* enum xvs_counter */
+	__u64 drops[XVS_DROP__MAX];         /* enum xvs_drop_reason */
+	__u64 mask_hits[XVS_MAX_MASKS];     /* hits per mask id, for ranking */
+};
+
 /* ---- Tail calls ------------------------------------------------------ */
 
 enum xvs_tail_slot {
 	XVS_TAIL_RECIRC = 0, /* re-parse and look up with scratch.recirc_id */
 	XVS_TAIL__MAX,
-};
-
-/* Per-CPU state carried across a tail call. */
-struct xvs_scratch {
-	__u32 recirc_id; /* host */
-	__u32 in_port;   /* host */
-	__u32 depth;     /* host: recirculations so far */
-	__u32 pad;
 };
 
 /* ---- Datapath-wide configuration ----------------------------------- */

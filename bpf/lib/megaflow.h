@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
+/*
+ * The megaflow cache: tuple-space search. Masks are tried in the order of
+ * the active mask list (userspace keeps the most hit first); each try is
+ * one hash lookup of (mask id, key & mask). Megaflows never overlap, so the
+ * first hit is the answer.
+ */
+#ifndef XVS_BPF_MEGAFLOW_H
+#define XVS_BPF_MEGAFLOW_H
+
+#include "maps.h"
+
+#define XVS_KEY_WORDS (sizeof(struct xvs_flow_key) / 8)
+
+struct mf_probe_ctx {
+	__u32 list_idx;
+	__u32 mask_id;
+	struct xvs_megaflow *hit;
+};
+
+static long mf_probe(__u64 i, void *arg)
+{
+	struct mf_probe_ctx *p = arg;
+	struct xvs_mask_list *list;
+	struct xvs_pcpu *pc;
+	struct xvs_mask *m;
+	__u32 id;
+
+	list = bpf_map_lookup_elem(&xvs_mask_lists, &p->list_idx);
+	pc = pcpu_get();
+	if (!list || !pc || i >= XVS_MAX_MASKS || i >= list->n)
+		return 1;
+	id = list->ids[i];
+	m = bpf_map_lookup_elem(&xvs_masks, &id);
+	if (!m)
+		return 0;
+	{
+		__u64 *k = (__u64 *)&pc->key;
+		__u64 *mk = (__u64 *)&m->mask;
+		__u64 *out = (__u64 *)&pc->probe.key;
+
+#pragma unroll
+		for (int w = 0; w < XVS_KEY_WORDS; w++)
+			out[w] = k[w] & mk[w];
+	}
+	pc->probe.mask_id = id;
+	p->hit = bpf_map_lookup_elem(&xvs_flows, &pc->probe);
+	if (p->hit) {
+		p->mask_id = id;
+		return 1;
+	}
+	return 0;
+}
+
+/* Looks pc->key up; counts the probes and the winning mask's hit. */
+static __always_inline struct xvs_megaflow *mf_lookup(struct xvs_cpu_stats *st)
+{
+	struct mf_probe_ctx p = {};
+	struct xvs_dp_config *cfg;
+	__u32 zero = 0;
+	long n;
+
+	cfg = bpf_map_lookup_elem(&xvs_config, &zero);
+	if (cfg)
+		p.list_idx = cfg->active_mask_list & 1;
+	n = bpf_loop(XVS_MAX_MASKS, mf_probe, &p, 0);
+	if (st && n > 0)
+		st->counters[XVS_CTR_MASK_PROBE] += n;
+	if (p.hit && st && p.mask_id < XVS_MAX_MASKS)
+		st->mask_hits[p.mask_id]++;
+	return p.hit;
+}
+
+static __always_inline void mf_credit(struct xvs_megaflow *mf, __u32 len, __be16 tcp_flags)
+{
+	mf->stats.packets++;
+	mf->stats.bytes += len;
+	mf->stats.used_ns = bpf_ktime_get_coarse_ns();
+	mf->stats.tcp_flags |= bpf_ntohs(tcp_flags);
+}
+
+#endif
