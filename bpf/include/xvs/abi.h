@@ -76,7 +76,7 @@ struct xvs_flow_key {
 	__be16 cvlan_tci;  /* net: inner tag, same encoding */
 	__be16 cvlan_tpid; /* net: inner tag TPID, 0 if none */
 	__u16 parse_flags; /* host: XVS_PF_* */
-	__u8 nw_proto;     /* IP protocol; for ARP the opcode's low byte */
+	__u8 nw_proto;     /* IP protocol; for ARP the opcode if <= 255, else 0 */
 	__u8 nw_tos;       /* DSCP and ECN (IPv4 TOS / IPv6 traffic class) */
 	__u8 nw_ttl;       /* IPv4 TTL / IPv6 hop limit */
 	__u8 nw_frag;      /* XVS_FRAG_* */

@@ -1,0 +1,28 @@
+// Userspace reference implementation of flow key extraction.
+//
+// Written from docs/DATAPATH.md "Flow key extraction" independently of the
+// BPF parser, so that a differential test can hold both to the spec. It is
+// also what userspace uses to build a key for a packet it holds (upcalls,
+// packet-out).
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include <xvs/abi.h>
+
+namespace xvs {
+
+// What the packet does not carry: where it came in and which recirculation
+// pass it is on.
+struct ExtractContext {
+    uint32_t in_port = 0;
+    uint32_t recirc_id = 0;
+};
+
+// Returns the flow key of `frame` (an Ethernet frame). Never reads outside
+// `frame`; malformed or truncated packets yield a partly filled key with
+// XVS_PF_* bits in parse_flags saying why parsing stopped.
+xvs_flow_key flow_extract(std::span<const uint8_t> frame, const ExtractContext& ctx);
+
+}  // namespace xvs

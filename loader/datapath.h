@@ -1,0 +1,171 @@
+// A named BPF datapath: its programs, maps and links pinned under
+// /sys/fs/bpf/xvs/<name>/ (maps/, progs/, links/). Every process that
+// manages the datapath (xvs-dpctl, xvs-vswitchd) opens the pinned objects;
+// forwarding never depends on a userspace process staying alive.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "loader/map.h"
+#include "util/result.h"
+#include "xvs/abi.h"
+
+namespace xvs::loader {
+
+std::string bpffs_root();  // /sys/fs/bpf/xvs, or $XVS_BPFFS_ROOT
+
+struct CreateOptions {
+    uint32_t max_flows = XVS_DEFAULT_MAX_FLOWS;
+    uint32_t dedup_us = 2000;  // a key that missed is not upcalled again for 2 ms
+};
+
+enum class Hook { Auto, Xdp, Tc };
+enum class XdpTx { Auto, Yes, No };
+
+struct PortSpec {
+    std::string ifname;
+    std::optional<uint32_t> port_no;
+    Hook hook = Hook::Auto;
+    XdpTx xdp_tx = XdpTx::Auto;
+    uint32_t upcall_rate = 0;  // misses/s per CPU, 0 unlimited
+    uint32_t upcall_burst = 0;
+};
+
+struct PortInfo {
+    uint32_t port_no;
+    std::string ifname;  // empty when the device is gone
+    xvs_port rec;
+    bool xdp_linked;     // pinned XDP link present
+    bool tc_linked;      // pinned tcx link present
+};
+
+struct FlowEntry {
+    xvs_flow_key key{};  // masked
+    xvs_flow_key mask{};
+    uint32_t mask_id = 0;
+    xvs_action_list actions{};
+    xvs_flow_stats stats{};  // summed over CPUs
+};
+
+enum class PutMode { Create, Modify, CreateOrModify };
+
+struct MaskInfo {
+    uint32_t id;
+    xvs_flow_key mask;
+    uint32_t n_flows;
+    uint64_t hits;
+};
+
+// Totals over all CPUs.
+struct DpStats {
+    uint64_t counters[XVS_CTR__MAX]{};
+    uint64_t drops[XVS_DROP__MAX]{};
+    uint64_t mask_hits[XVS_MAX_MASKS]{};
+};
+
+struct Upcall {
+    xvs_upcall hdr;
+    std::vector<uint8_t> packet;
+};
+
+class UpcallReader;
+
+class Datapath {
+public:
+    static Status create(const std::string& name, const CreateOptions& opts);
+    static Result<std::unique_ptr<Datapath>> open(const std::string& name);
+    static Status destroy(const std::string& name);
+    static std::vector<std::string> list();
+    static bool exists(const std::string& name);
+
+    const std::string& name() const { return name_; }
+    std::string dir() const;
+
+    // Ports.
+    Result<uint32_t> add_port(const PortSpec& spec);
+    Status del_port(uint32_t port_no);
+    Result<uint32_t> port_by_name(const std::string& ifname) const;
+    std::vector<PortInfo> ports() const;
+    // Flood domain membership (domain 0 holds every port, kept by add/del).
+    Status set_flood_domain(uint32_t domain, const std::vector<uint32_t>& ports);
+    std::optional<xvs_flood_domain> flood_domain(uint32_t domain) const;
+
+    // Megaflows.
+    Status put_flow(const xvs_flow_key& key, const xvs_flow_key& mask, xvs_action_list actions,
+                    PutMode mode, bool clear_stats = false);
+    Status del_flow(const xvs_flow_key& key, const xvs_flow_key& mask);
+    Status flush_flows();
+    std::vector<FlowEntry> dump_flows() const;
+    std::vector<MaskInfo> masks() const;
+    // Reorders the mask search list by hit count (atomic for readers).
+    Status rank_masks();
+
+    // Meters (rate 0 removes).
+    Status set_meter(uint32_t id, uint64_t rate, uint64_t burst, bool packets);
+    std::optional<xvs_meter> meter(uint32_t id) const;
+
+    DpStats stats() const;
+    xvs_dp_config config() const;
+    Status set_config(const xvs_dp_config& c);
+
+    // Runs actions on packet as if it had arrived on in_port, transmitting
+    // each output from userspace. Returns the number of copies sent.
+    Result<int> execute(uint32_t in_port, std::span<const uint8_t> packet, const xvs_action_list& actions);
+
+    std::unique_ptr<UpcallReader> upcalls() const;
+
+    // Recomputes XVS_AL_NEEDS_SKB of a list for the current ports.
+    uint16_t xdp_flags_for(const xvs_action_list& actions) const;
+
+private:
+    Datapath() = default;
+    Status open_objects();
+    Status relink_flows();
+    Status write_mask_list(const std::vector<uint32_t>& ids);
+    Result<uint32_t> acquire_mask(const xvs_flow_key& mask);
+    Status release_mask(uint32_t id);
+    Status sync_domain_devmap(uint32_t domain, const xvs_flood_domain& d);
+
+    std::string name_;
+    UniqueFd lock_fd_;
+    PerCpuMap<xvs_mf_key, xvs_megaflow> flows_;
+    Map<uint32_t, xvs_mask> masks_;
+    Map<uint32_t, xvs_mask_list> mask_lists_;
+    Map<uint32_t, xvs_dp_config> config_;
+    Map<uint32_t, xvs_port> ports_;
+    Map<uint32_t, uint32_t> ifindex_ports_;
+    PerCpuMap<uint32_t, xvs_cpu_stats> stats_;
+    Map<uint32_t, xvs_flood_domain> domains_;
+    MapFd devmaps_;
+    Map<uint32_t, xvs_meter> meters_;
+    Map<uint32_t, xvs_exec> exec_slots_;
+    MapFd upcalls_;
+    UniqueFd prog_xdp_rx_, prog_tc_rx_, prog_exec_;
+};
+
+// Reads upcalls from the datapath's ring buffer.
+class UpcallReader {
+public:
+    explicit UpcallReader(int ringbuf_fd);
+    ~UpcallReader();
+    UpcallReader(const UpcallReader&) = delete;
+    UpcallReader& operator=(const UpcallReader&) = delete;
+    bool ok() const { return rb_ != nullptr; }
+    int fd() const;
+    // Waits up to timeout_ms; calls fn for each upcall. Returns the count or
+    // a negative errno.
+    int poll(int timeout_ms, const std::function<void(const Upcall&)>& fn);
+
+private:
+    static int on_sample(void* ctx, void* data, size_t size);
+    ring_buffer* rb_ = nullptr;
+    const std::function<void(const Upcall&)>* fn_ = nullptr;
+};
+
+}  // namespace xvs::loader

@@ -1,0 +1,88 @@
+// Userspace execution of an action list on a packet (the first packet of a
+// flow, packet-outs). The datapath's own action code does the rewriting:
+// the xvs_xdp_exec program runs under BPF_PROG_RUN once per output and
+// returns the packet as edited up to that output; the copy is then sent
+// from userspace on the output device. This keeps one implementation of
+// every header edit and works for every port, whatever its hook.
+#include <linux/if_ether.h>
+#include <linux/if_packet.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstring>
+
+#include "loader/datapath.h"
+
+namespace xvs::loader {
+
+namespace {
+
+constexpr size_t kMaxExecPacket = 9216;
+
+Status send_on(int sock, uint32_t ifindex, const uint8_t* data, size_t len) {
+    sockaddr_ll sll{};
+    sll.sll_family = AF_PACKET;
+    sll.sll_ifindex = static_cast<int>(ifindex);
+    sll.sll_halen = ETH_ALEN;
+    if (len >= ETH_ALEN) std::memcpy(sll.sll_addr, data, ETH_ALEN);
+    if (sendto(sock, data, len, 0, reinterpret_cast<sockaddr*>(&sll), sizeof sll) < 0)
+        return make_error("send on ifindex {} failed: {}", ifindex, errno_str(errno));
+    return {};
+}
+
+}  // namespace
+
+Result<int> Datapath::execute(uint32_t in_port, std::span<const uint8_t> packet, const xvs_action_list& actions) {
+    if (packet.size() < ETH_HLEN || packet.size() > kMaxExecPacket)
+        return make_error("packet length {} is out of range ({}-{})", packet.size(), ETH_HLEN, kMaxExecPacket);
+    if (actions.n > XVS_MAX_ACTIONS) return make_error("at most {} actions", XVS_MAX_ACTIONS);
+    for (uint32_t i = 0; i < actions.n; i++)
+        if (actions.a[i].type == XVS_ACT_RECIRC)
+            return make_error("execute: recirculation is not supported for packets executed from userspace");
+
+    uint32_t slot = static_cast<uint32_t>(syscall(SYS_gettid)) % XVS_EXEC_SLOTS;
+    xvs_exec ex{};
+    ex.in_port = in_port;
+    ex.actions = actions;
+    if (auto s = exec_slots_.update(slot, ex); !s) return s.error();
+
+    UniqueFd sock(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
+    if (!sock.valid()) return make_error("cannot open packet socket: {}", errno_str(errno));
+
+    std::vector<uint8_t> in(sizeof(xvs_exec_hdr) + packet.size());
+    std::memcpy(in.data() + sizeof(xvs_exec_hdr), packet.data(), packet.size());
+    std::vector<uint8_t> out(packet.size() + 64 * XVS_MAX_ACTIONS);
+    int sent = 0;
+    for (uint32_t i = 0; i < actions.n; i++) {
+        const xvs_action& a = actions.a[i];
+        if (a.type != XVS_ACT_OUTPUT && a.type != XVS_ACT_FLOOD) continue;
+        xvs_exec_hdr hdr{slot, i};
+        std::memcpy(in.data(), &hdr, sizeof hdr);
+        LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = in.data(), .data_out = out.data(),
+                    .data_size_in = static_cast<__u32>(in.size()), .data_size_out = static_cast<__u32>(out.size()),
+                    .repeat = 1);
+        if (bpf_prog_test_run_opts(prog_exec_.get(), &run))
+            return make_error("execute: BPF_PROG_RUN failed: {}", errno_str(errno));
+        if (run.retval != XDP_PASS) return sent;  // an action dropped it
+        std::vector<uint32_t> targets;
+        if (a.type == XVS_ACT_OUTPUT) {
+            auto rec = ports_.lookup(a.arg);
+            if (!rec || !(rec->flags & XVS_PORT_F_IN_USE)) continue;
+            targets.push_back(rec->ifindex);
+        } else if (auto d = flood_domain(a.arg)) {
+            for (uint32_t k = 0; k < d->n && k < XVS_MAX_FLOOD_PORTS; k++) {
+                if (d->ports[k] == in_port) continue;
+                auto rec = ports_.lookup(d->ports[k]);
+                if (rec && (rec->flags & XVS_PORT_F_IN_USE)) targets.push_back(rec->ifindex);
+            }
+        }
+        for (uint32_t ifindex : targets) {
+            if (auto s = send_on(sock.get(), ifindex, out.data(), run.data_size_out); !s) return s.error();
+            sent++;
+        }
+    }
+    return sent;
+}
+
+}  // namespace xvs::loader
