@@ -893,8 +893,6 @@ constexpr SetField kSetFields[] = {
     {"tcp", "dst", XVS_ACT_SET_TP_DST, SetKind::Port},
     {"udp", "src", XVS_ACT_SET_TP_SRC, SetKind::Port},
     {"udp", "dst", XVS_ACT_SET_TP_DST, SetKind::Port},
-    {"sctp", "src", XVS_ACT_SET_TP_SRC, SetKind::Port},
-    {"sctp", "dst", XVS_ACT_SET_TP_DST, SetKind::Port},
 };
 
 constexpr std::string_view kActionNames =
@@ -1046,11 +1044,14 @@ Status ActionsBuilder::apply_set(const Node& n) {
         return src_.err("set needs a header", n.name, "set(eth(...)), set(ipv4(...)), ...");
     if (n.children.size() > 1) return src_.err("set() takes one header", n.children[1].name);
     const Node& header = n.children[0];
+    if (header.name == "sctp")
+        return src_.err("set(sctp(...)) is not supported", header.name,
+                        "tcp(...) or udp(...): SCTP's CRC32c checksum cannot be updated in the datapath");
     bool known = std::any_of(std::begin(kSetFields), std::end(kSetFields),
                              [&](const SetField& s) { return s.header == header.name; });
     if (!known || !header.has_parens)
-        return src_.err("unknown header in set()", header.name, "eth(...), ipv4(...), ipv6(...), tcp(...), "
-                                                                "udp(...) or sctp(...)");
+        return src_.err("unknown header in set()", header.name, "eth(...), ipv4(...), ipv6(...), tcp(...) "
+                                                                "or udp(...)");
     if (header.children.empty()) return src_.err("set() needs at least one field", header.name);
     std::vector<std::string_view> seen;
     for (const Node& c : header.children) {
@@ -1150,7 +1151,7 @@ std::string format_percent(uint32_t probability) {
 }
 
 std::string format_set(const xvs_action& a, uint8_t nw_proto) {
-    std::string_view tp_header = nw_proto == 17 ? "udp" : nw_proto == 132 ? "sctp" : "tcp";
+    std::string_view tp_header = nw_proto == 17 ? "udp" : "tcp";
     for (const SetField& s : kSetFields) {
         if (s.type != a.type) continue;
         if (s.kind == SetKind::Port && s.header != tp_header) continue;

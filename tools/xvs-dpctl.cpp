@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "compiler/dp_flow_text.h"
+#include "compiler/flow_mask.h"
 #include "loader/datapath.h"
 #include "util/netaddr.h"
 
@@ -296,8 +297,8 @@ void cmd_monitor_upcalls(const std::vector<std::string>& a) {
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
     auto print = [&](const loader::Upcall& u) {
         static const char* types[] = {"?", "miss", "userspace", "sample"};
-        xvs_flow_key full{};
-        std::memset(&full, 0xff, sizeof full);
+        if (max_count && seen >= max_count) return;
+        xvs_flow_key full = compiler::natural_mask(u.hdr.key);
         std::string pkt;
         for (size_t i = 0; i < u.packet.size() && i < 64; i++) pkt += fmt::format("{:02x}", u.packet[i]);
         fmt::print("{} in_port={} len={} hook={}{}: {}\n  packet: {}{}\n", types[u.hdr.type <= 3 ? u.hdr.type : 0],
