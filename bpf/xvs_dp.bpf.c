@@ -14,6 +14,15 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+/* Never called. These ABI types are only reached through ring buffer or
+ * packet pointers, so without this they would be missing from the object's
+ * BTF, where bpftool and the ABI layout test (tests/unit/abi_btf_test) look
+ * for them. */
+__attribute__((used)) __noinline int xvs_btf_anchors(struct xvs_upcall *u, struct xvs_exec_hdr *h)
+{
+	return u && h;
+}
+
 static __always_inline void extract(void *ctx, const bool xdp, struct xvs_pcpu *pc, __u32 in_port,
 				    __u32 recirc_id)
 {
