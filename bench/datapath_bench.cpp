@@ -1,0 +1,237 @@
+// Datapath benchmark: what one packet costs in xvs next to a bare XDP
+// redirect, under BPF_PROG_TEST_RUN (ns/packet, hit in the last of 1, 8 and
+// 64 masks) and live (Mpps of 64-byte frames veth -> xvs -> veth, driven by
+// the in-kernel live-frames generator into a counting sink, one core).
+// It prints numbers and asserts nothing. Runs in a private network
+// namespace; the datapath it creates is removed on exit.
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <sched.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "compiler/dp_flow_text.h"
+#include "loader/datapath.h"
+#include "xvs_bench.skel.h"
+
+using namespace xvs;
+
+namespace {
+
+[[noreturn]] void die(const std::string& m) {
+    std::cerr << "xvs-bench-datapath: " << m << "\n";
+    std::exit(1);
+}
+
+void sh(const std::string& cmd) {
+    if (std::system(cmd.c_str()) != 0) die("command failed: " + cmd);
+}
+
+uint32_t ifindex(const char* name) {
+    uint32_t i = if_nametoindex(name);
+    if (!i) die(std::string("no device ") + name);
+    return i;
+}
+
+double now_s() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
+}
+
+double median(std::vector<double> v) {
+    std::sort(v.begin(), v.end());
+    return v.empty() ? 0 : v[v.size() / 2];
+}
+
+std::vector<uint8_t> udp_frame() {
+    // 64 bytes on the wire without FCS: Ethernet + IPv4 + UDP + 18 bytes.
+    std::vector<uint8_t> f(60, 0);
+    const uint8_t hdr[] = {0x02, 0, 0, 0, 0, 2, 0x02, 0, 0, 0, 0, 1, 0x08, 0x00,  // eth
+                           0x45, 0, 0, 46, 0, 0, 0, 0, 64, 17, 0, 0,             // ipv4
+                           10, 0, 0, 1, 10, 0, 0, 2,                             // addrs
+                           0x30, 0x39, 0x00, 0x50, 0, 26, 0, 0};                 // udp
+    std::memcpy(f.data(), hdr, sizeof hdr);
+    return f;
+}
+
+// Average ns per run of prog on frame, as the kernel measures it.
+double prog_ns(int prog_fd, uint32_t ingress, const std::vector<uint8_t>& frame, uint32_t repeat) {
+    std::vector<uint8_t> out(frame.size() + 256);
+    xdp_md ctx{};
+    ctx.data_end = static_cast<__u32>(frame.size());
+    ctx.ingress_ifindex = ingress;
+    LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame.data(), .data_out = out.data(),
+                .data_size_in = static_cast<__u32>(frame.size()), .data_size_out = static_cast<__u32>(out.size()),
+                .ctx_in = &ctx, .ctx_size_in = sizeof ctx, .repeat = static_cast<int>(repeat));
+    if (bpf_prog_test_run_opts(prog_fd, &o)) die(std::string("BPF_PROG_RUN: ") + std::strerror(errno));
+    if (o.retval != XDP_REDIRECT) die("program did not redirect (retval " + std::to_string(o.retval) + ")");
+    return double(o.duration);
+}
+
+uint64_t sink_count(xvs_bench* skel) {
+    uint32_t zero = 0;
+    std::vector<uint64_t> per(static_cast<size_t>(libbpf_num_possible_cpus()));
+    bpf_map_lookup_elem(bpf_map__fd(skel->maps.bench_count), &zero, per.data());
+    uint64_t sum = 0;
+    for (auto v : per) sum += v;
+    return sum;
+}
+
+// Mpps through the path whose entry is gen_target's peer, into the sink.
+double live_mpps(xvs_bench* skel, uint32_t gen_target, const std::vector<uint8_t>& frame, uint32_t frames) {
+    uint32_t slot = 1;
+    bpf_map_update_elem(bpf_map__fd(skel->maps.bench_ifindex), &slot, &gen_target, BPF_ANY);
+    xdp_md ctx{};
+    ctx.data_end = static_cast<__u32>(frame.size());
+    ctx.ingress_ifindex = ifindex("lo");
+    LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame.data(), .data_size_in = static_cast<__u32>(frame.size()),
+                .ctx_in = &ctx, .ctx_size_in = sizeof ctx, .repeat = static_cast<int>(frames),
+                .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
+    uint64_t before = sink_count(skel);
+    double t0 = now_s();
+    if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.bench_gen), &o))
+        die(std::string("live BPF_PROG_RUN: ") + std::strerror(errno));
+    double dt = now_s() - t0;
+    uint64_t got = sink_count(skel) - before;
+    return double(got) / dt / 1e6;
+}
+
+struct Cleanup {
+    std::string dp;
+    ~Cleanup() {
+        if (!dp.empty()) (void)loader::Datapath::destroy(dp);
+    }
+};
+
+void install_masks(loader::Datapath& dp, int n) {
+    if (auto s = dp.flush_flows(); !s) die(s.message());
+    // n-1 decoy masks that the packet (10.0.0.1 -> 10.0.0.2) never matches,
+    // then the matching flow under a mask of its own: it is probed last.
+    for (int i = 0; i < n - 1; i++) {
+        const char* field = i < 32 ? "src" : "dst";
+        int prefix = i < 32 ? i + 1 : i - 31;
+        auto m = parse_dp_match(fmt::format("in_port(1),eth_type(0x0800),ipv4({}=255.255.255.255/{})", field, prefix));
+        if (!m) die(m.message());
+        auto a = parse_dp_actions("drop");
+        if (auto s = dp.put_flow(m->key, m->mask, *a, loader::PutMode::Create); !s) die(s.message());
+    }
+    auto m = parse_dp_match("in_port(1)");
+    auto a = parse_dp_actions("2");
+    if (auto s = dp.put_flow(m->key, m->mask, *a, loader::PutMode::Create); !s) die(s.message());
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    int runs = 5;
+    uint32_t repeat = 2000000, frames = 5000000;
+    std::string markdown;
+    for (int i = 1; i < argc; i++) {
+        std::string a = argv[i];
+        if (a == "--runs" && i + 1 < argc) runs = std::max(1, std::atoi(argv[++i]));
+        else if (a == "--frames" && i + 1 < argc) frames = static_cast<uint32_t>(std::atol(argv[++i]));
+        else if (a == "--markdown" && i + 1 < argc) markdown = argv[++i];
+        else die("usage: xvs-bench-datapath [--runs N] [--frames N] [--markdown FILE]");
+    }
+    if (unshare(CLONE_NEWNET)) die(std::string("unshare(CLONE_NEWNET): ") + std::strerror(errno) + " (run as root)");
+    cpu_set_t cpus;
+    CPU_ZERO(&cpus);
+    CPU_SET(0, &cpus);
+    sched_setaffinity(0, sizeof cpus, &cpus);
+    sh("ip link set lo up");
+    // xvs path: gA -> pA [xvs port 1] -> pB [port 2] -> gB [sink]
+    // bare path: hA -> qA [bench_redirect] -> qB -> hB [sink]
+    for (auto [a, b] : {std::pair{"gA", "pA"}, {"pB", "gB"}, {"hA", "qA"}, {"qB", "hB"}}) {
+        sh(fmt::format("ip link add {} type veth peer name {} && ip link set {} up && ip link set {} up", a, b, a, b));
+    }
+    std::unique_ptr<xvs_bench, void (*)(xvs_bench*)> skel(xvs_bench__open_and_load(), xvs_bench__destroy);
+    if (!skel) die("cannot load the benchmark programs");
+    uint32_t zero = 0, qb = ifindex("qB");
+    bpf_map_update_elem(bpf_map__fd(skel->maps.bench_ifindex), &zero, &qb, BPF_ANY);
+    std::vector<bpf_link*> links;
+    for (auto [dev, prog] : {std::pair{"gB", skel->progs.bench_sink}, {"hB", skel->progs.bench_sink},
+                             {"qA", skel->progs.bench_redirect}}) {
+        bpf_link* l = bpf_program__attach_xdp(prog, static_cast<int>(ifindex(dev)));
+        if (!l) die(std::string("cannot attach XDP to ") + dev);
+        links.push_back(l);
+    }
+
+    Cleanup cleanup;
+    cleanup.dp = fmt::format("bench{}", getpid());
+    if (auto s = loader::Datapath::create(cleanup.dp, {}); !s) die(s.message());
+    auto dp = loader::Datapath::open(cleanup.dp);
+    if (!dp) die(dp.message());
+    for (const char* dev : {"pA", "pB"}) {
+        loader::PortSpec ps{dev, std::nullopt, loader::Hook::Xdp, loader::XdpTx::Yes, 0, 0};
+        if (auto p = (*dp)->add_port(ps); !p) die(p.message());
+    }
+    int xvs_rx = bpf_obj_get(((*dp)->dir() + "/progs/xvs_xdp_rx").c_str());
+    if (xvs_rx < 0) die("cannot open xvs_xdp_rx");
+
+    auto frame = udp_frame();
+    uint32_t pa = ifindex("pA"), qa = ifindex("qA");
+    std::vector<double> bare_ns;
+    for (int r = 0; r < runs; r++) bare_ns.push_back(prog_ns(bpf_program__fd(skel->progs.bench_redirect), qa, frame, repeat));
+    double bare = median(bare_ns);
+
+    struct Row {
+        int masks;
+        double ns;
+    };
+    std::vector<Row> rows;
+    for (int n : {1, 8, 64}) {
+        install_masks(**dp, n);
+        std::vector<double> v;
+        for (int r = 0; r < runs; r++) v.push_back(prog_ns(xvs_rx, pa, frame, repeat));
+        rows.push_back({n, median(v)});
+    }
+
+    install_masks(**dp, 1);
+    std::vector<double> live_bare, live_xvs;
+    for (int r = 0; r < runs; r++) {
+        live_bare.push_back(live_mpps(skel.get(), ifindex("hA"), frame, frames));
+        live_xvs.push_back(live_mpps(skel.get(), ifindex("gA"), frame, frames));
+    }
+    auto spread = [](std::vector<double> v) {
+        std::sort(v.begin(), v.end());
+        return fmt::format("{:.2f}-{:.2f}", v.front(), v.back());
+    };
+
+    utsname u{};
+    uname(&u);
+    time_t t = time(nullptr);
+    char date[32];
+    strftime(date, sizeof date, "%Y-%m-%d", gmtime(&t));
+    std::string out;
+    out += fmt::format("Measured {} on Linux {} ({}), {} CPUs online, one core (CPU 0); median of {} runs.\n\n", date,
+                       u.release, u.machine, sysconf(_SC_NPROCESSORS_ONLN), runs);
+    out += "### Per packet under BPF_PROG_TEST_RUN (64-byte UDP, XDP entry, hit in the last mask probed)\n\n";
+    out += "| program | ns/packet | x bare redirect |\n|---|---:|---:|\n";
+    out += fmt::format("| bare XDP redirect | {:.1f} | 1.00 |\n", bare);
+    for (const auto& r : rows)
+        out += fmt::format("| xvs, {} mask{} | {:.1f} | {:.2f} |\n", r.masks, r.masks == 1 ? "" : "s", r.ns, r.ns / bare);
+    out += "\n### Forwarding, live frames veth -> switch -> veth into a counting sink (64-byte frames)\n\n";
+    out += "| path | Mpps (median) | range | ns/packet, whole path | x bare |\n|---|---:|---:|---:|---:|\n";
+    double mb = median(live_bare), mx = median(live_xvs);
+    out += fmt::format("| bare XDP redirect | {:.2f} | {} | {:.0f} | 1.00 |\n", mb, spread(live_bare), 1e3 / mb);
+    out += fmt::format("| xvs (1 mask, output action) | {:.2f} | {} | {:.0f} | {:.2f} |\n", mx, spread(live_xvs),
+                       1e3 / mx, mx / mb);
+    std::cout << out;
+    if (!markdown.empty()) {
+        std::ofstream f(markdown);
+        f << out;
+    }
+    close(xvs_rx);
+    for (auto* l : links) bpf_link__destroy(l);
+    return 0;
+}
