@@ -120,7 +120,7 @@ std::string bpffs_root() {
 std::string Datapath::dir() const { return bpffs_root() + "/" + name_; }
 
 bool Datapath::exists(const std::string& name) {
-    return valid_name(name) && fs::exists(bpffs_root() + "/" + name + "/maps/xvs_flows");
+    return valid_name(name) && fs::exists(bpffs_root() + "/" + name + "/maps/xvs_flows_s");
 }
 
 std::vector<std::string> Datapath::list() {
@@ -143,7 +143,8 @@ Status Datapath::create(const std::string& name, const CreateOptions& o) {
     LibbpfLogScope log;
     std::unique_ptr<xvs_dp, void (*)(xvs_dp*)> skel(xvs_dp__open(), xvs_dp__destroy);
     if (!skel) return make_error("cannot open the datapath object: {}", errno_str(errno));
-    bpf_map__set_max_entries(skel->maps.xvs_flows, o.max_flows);
+    for (bpf_map* t : {skel->maps.xvs_flows_s, skel->maps.xvs_flows_m, skel->maps.xvs_flows_l})
+        bpf_map__set_max_entries(t, o.max_flows);
     if (xvs_dp__load(skel.get()))
         return make_error("cannot load the datapath programs: {}\n{}", errno_str(errno), libbpf_log);
 
@@ -181,7 +182,13 @@ Status Datapath::open_objects() {
     if (!lock_fd_.valid()) return make_error("cannot open {}: {}", d, errno_str(errno));
     if (flock(lock_fd_.get(), LOCK_EX) != 0) return make_error("cannot lock {}: {}", d, errno_str(errno));
     Status s;
-    if (s = open_typed(flows_, d, "xvs_flows"); !s) return s;
+    {
+        auto fs_ = open_map(d, "xvs_flows_s"), fm = open_map(d, "xvs_flows_m"), fl = open_map(d, "xvs_flows_l");
+        if (!fs_) return fs_.error();
+        if (!fm) return fm.error();
+        if (!fl) return fl.error();
+        if (s = flows_.open(std::move(*fs_), std::move(*fm), std::move(*fl)); !s) return s;
+    }
     if (s = open_typed(masks_, d, "xvs_masks"); !s) return s;
     if (s = open_typed(mask_lists_, d, "xvs_mask_lists"); !s) return s;
     if (s = open_typed(config_, d, "xvs_config"); !s) return s;

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "loader/flow_tables.h"
 #include "loader/map.h"
 #include "util/result.h"
 #include "xvs/abi.h"
@@ -134,7 +135,7 @@ private:
 
     std::string name_;
     UniqueFd lock_fd_;
-    PerCpuMap<xvs_mf_key, xvs_megaflow> flows_;
+    FlowTables flows_;
     Map<uint32_t, xvs_mask> masks_;
     Map<uint32_t, xvs_mask_list> mask_lists_;
     Map<uint32_t, xvs_dp_config> config_;

@@ -4,8 +4,67 @@
 
 #include "compiler/dp_actions.h"
 #include "loader/datapath.h"
+#include "loader/flow_tables.h"
 
 namespace xvs::loader {
+
+MaskLayout mask_layout(const xvs_flow_key& mask) {
+    MaskLayout l;
+    std::memset(l.words, XVS_WORD_NONE, sizeof l.words);
+    uint64_t w[XVS_KEY_WORDS];
+    std::memcpy(w, &mask, sizeof w);
+    for (uint8_t i = 0; i < XVS_KEY_WORDS; i++)
+        if (w[i]) l.words[l.n_words++] = i;
+    l.cls = l.n_words <= XVS_MF_S_WORDS ? XVS_MF_S : l.n_words <= XVS_MF_M_WORDS ? XVS_MF_M : XVS_MF_L;
+    return l;
+}
+
+xvs_mf_key_l pack_key(uint32_t mask_id, const xvs_flow_key& masked, const xvs_mask& m) {
+    xvs_mf_key_l k{};
+    k.mask_id = mask_id;
+    uint64_t w[XVS_KEY_WORDS];
+    std::memcpy(w, &masked, sizeof w);
+    for (int j = 0; j < m.n_words && j < XVS_KEY_WORDS; j++)
+        if (m.words[j] < XVS_KEY_WORDS) k.w[j] = w[m.words[j]];
+    return k;
+}
+
+xvs_flow_key unpack_key(const xvs_mf_key_l& k, const xvs_mask& m) {
+    uint64_t w[XVS_KEY_WORDS] = {};
+    for (int j = 0; j < m.n_words && j < XVS_KEY_WORDS; j++)
+        if (m.words[j] < XVS_KEY_WORDS) w[m.words[j]] = k.w[j];
+    xvs_flow_key out;
+    std::memcpy(&out, w, sizeof out);
+    return out;
+}
+
+Status FlowTables::open(MapFd s, MapFd m, MapFd l) {
+    auto ts = PerCpuMap<xvs_mf_key_s, xvs_megaflow>::open(std::move(s));
+    if (!ts) return ts.error();
+    auto tm = PerCpuMap<xvs_mf_key_m, xvs_megaflow>::open(std::move(m));
+    if (!tm) return tm.error();
+    auto tl = PerCpuMap<xvs_mf_key_l, xvs_megaflow>::open(std::move(l));
+    if (!tl) return tl.error();
+    s_ = std::move(*ts);
+    m_ = std::move(*tm);
+    l_ = std::move(*tl);
+    return {};
+}
+
+std::vector<std::pair<uint8_t, xvs_mf_key_l>> FlowTables::keys() const {
+    std::vector<std::pair<uint8_t, xvs_mf_key_l>> out;
+    auto add = [&](uint8_t cls, const auto& keys) {
+        for (const auto& k : keys) {
+            xvs_mf_key_l l{};
+            std::memcpy(&l, &k, sizeof k);
+            out.emplace_back(cls, l);
+        }
+    };
+    add(XVS_MF_S, s_.keys());
+    add(XVS_MF_M, m_.keys());
+    add(XVS_MF_L, l_.keys());
+    return out;
+}
 
 namespace {
 
@@ -83,6 +142,10 @@ Result<uint32_t> Datapath::acquire_mask(const xvs_flow_key& mask) {
     xvs_mask m{};
     m.mask = mask;
     m.in_use = 1;
+    MaskLayout layout = mask_layout(mask);
+    m.cls = layout.cls;
+    m.n_words = layout.n_words;
+    std::memcpy(m.words, layout.words, sizeof m.words);
     if (auto s = masks_.update(*free_id, m); !s) return s.error();
     // New masks go last; rank_masks() moves them up as they earn hits.
     std::vector<uint32_t> ids;
@@ -108,13 +171,12 @@ Status Datapath::put_flow(const xvs_flow_key& key, const xvs_flow_key& mask, xvs
     if (actions.n > XVS_MAX_ACTIONS) return make_error("at most {} actions per flow", XVS_MAX_ACTIONS);
     auto mask_id = acquire_mask(mask);
     if (!mask_id) return mask_id.error();
-    xvs_mf_key mk{};
-    mk.mask_id = *mask_id;
-    mk.key = apply_mask(key, mask);
-    auto existing = flows_.lookup(mk);
+    auto m = masks_.lookup(*mask_id);
+    if (!m) return make_error("mask {} vanished", *mask_id);
+    xvs_mf_key_l mk = pack_key(*mask_id, apply_mask(key, mask), *m);
+    auto existing = flows_.lookup(m->cls, mk);
     auto fail = [&](Error e) -> Status {
-        auto m = masks_.lookup(*mask_id);
-        if (m && m->n_flows == 0) (void)release_mask(*mask_id);
+        if (m->n_flows == 0) (void)release_mask(*mask_id);
         return e;
     };
     if (mode == PutMode::Create && existing) return make_error("flow already exists (use mod-flow to change it)");
@@ -126,13 +188,10 @@ Status Datapath::put_flow(const xvs_flow_key& key, const xvs_flow_key& mask, xvs
         if (existing && !clear_stats) vals[i].stats = (*existing)[i].stats;
         vals[i].actions = actions;
     }
-    if (auto s = flows_.update_all(mk, vals, existing ? BPF_EXIST : BPF_NOEXIST); !s) return fail(s.error());
+    if (auto s = flows_.update(m->cls, mk, vals, existing ? BPF_EXIST : BPF_NOEXIST); !s) return fail(s.error());
     if (!existing) {
-        auto m = masks_.lookup(*mask_id);
-        if (m) {
-            m->n_flows++;
-            (void)masks_.update(*mask_id, *m);
-        }
+        m->n_flows++;
+        (void)masks_.update(*mask_id, *m);
     }
     return {};
 }
@@ -141,11 +200,9 @@ Status Datapath::del_flow(const xvs_flow_key& key, const xvs_flow_key& mask) {
     for (uint32_t id = 0; id < XVS_MAX_MASKS; id++) {
         auto m = masks_.lookup(id);
         if (!m || !m->in_use || !same_key(m->mask, mask)) continue;
-        xvs_mf_key mk{};
-        mk.mask_id = id;
-        mk.key = apply_mask(key, mask);
-        if (!flows_.lookup(mk)) break;
-        if (auto s = flows_.remove(mk); !s) return s;
+        xvs_mf_key_l mk = pack_key(id, apply_mask(key, mask), *m);
+        if (!flows_.lookup(m->cls, mk)) break;
+        if (auto s = flows_.remove(m->cls, mk); !s) return s;
         if (m->n_flows <= 1) return release_mask(id);
         m->n_flows--;
         return masks_.update(id, *m);
@@ -154,7 +211,7 @@ Status Datapath::del_flow(const xvs_flow_key& key, const xvs_flow_key& mask) {
 }
 
 Status Datapath::flush_flows() {
-    for (const auto& k : flows_.keys()) (void)flows_.remove(k);
+    for (const auto& [cls, k] : flows_.keys()) (void)flows_.remove(cls, k);
     if (auto s = write_mask_list({}); !s) return s;
     for (uint32_t id = 0; id < XVS_MAX_MASKS; id++) (void)masks_.update(id, xvs_mask{});
     return {};
@@ -162,12 +219,12 @@ Status Datapath::flush_flows() {
 
 std::vector<FlowEntry> Datapath::dump_flows() const {
     std::vector<FlowEntry> out;
-    for (const auto& k : flows_.keys()) {
-        auto per = flows_.lookup(k);
+    for (const auto& [cls, k] : flows_.keys()) {
+        auto per = flows_.lookup(cls, k);
         auto m = masks_.lookup(k.mask_id);
         if (!per || per->empty() || !m) continue;
         FlowEntry e;
-        e.key = k.key;
+        e.key = unpack_key(k, *m);
         e.mask = m->mask;
         e.mask_id = k.mask_id;
         e.actions = (*per)[0].actions;
@@ -183,13 +240,13 @@ std::vector<FlowEntry> Datapath::dump_flows() const {
 }
 
 Status Datapath::relink_flows() {
-    for (const auto& k : flows_.keys()) {
-        auto per = flows_.lookup(k);
+    for (const auto& [cls, k] : flows_.keys()) {
+        auto per = flows_.lookup(cls, k);
         if (!per || per->empty()) continue;
         uint16_t want = xdp_flags_for((*per)[0].actions);
         if ((*per)[0].actions.flags == want) continue;
         for (auto& v : *per) v.actions.flags = want;
-        if (auto s = flows_.update_all(k, *per, BPF_EXIST); !s) return s;
+        if (auto s = flows_.update(cls, k, *per, BPF_EXIST); !s) return s;
     }
     return {};
 }

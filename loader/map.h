@@ -88,6 +88,7 @@ private:
 template <typename K, typename V>
 class PerCpuMap {
 public:
+    using key_type = K;
     PerCpuMap() = default;
     static Result<PerCpuMap> open(MapFd m) {
         if (auto s = m.check_sizes(sizeof(K), sizeof(V)); !s) return s.error();

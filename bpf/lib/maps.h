@@ -6,17 +6,23 @@
 
 #include "common.h"
 
-/* Megaflow cache: (mask id, masked key) -> actions and per-CPU stats.
- * Per-CPU so the stats need no atomics; userspace writes every CPU's copy
- * of the actions. Not preallocated: memory follows the flows installed.
- * max_entries is set by the loader (add-dp flows=N). */
-struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__uint(max_entries, XVS_DEFAULT_MAX_FLOWS);
-	__type(key, struct xvs_mf_key);
-	__type(value, struct xvs_megaflow);
-} xvs_flows SEC(".maps");
+/* Megaflow cache, one table per key class (see enum xvs_mf_class):
+ * (mask id, packed masked key) -> actions and per-CPU stats. Per-CPU so the
+ * stats need no atomics; userspace writes every CPU's copy of the actions.
+ * Not preallocated: memory follows the flows installed. max_entries is set
+ * by the loader (add-dp flows=N). */
+#define XVS_FLOW_TABLE(name, keytype)                                          \
+	struct {                                                               \
+		__uint(type, BPF_MAP_TYPE_PERCPU_HASH);                        \
+		__uint(map_flags, BPF_F_NO_PREALLOC);                          \
+		__uint(max_entries, XVS_DEFAULT_MAX_FLOWS);                    \
+		__type(key, keytype);                                          \
+		__type(value, struct xvs_megaflow);                            \
+	} name SEC(".maps")
+
+XVS_FLOW_TABLE(xvs_flows_s, struct xvs_mf_key_s);
+XVS_FLOW_TABLE(xvs_flows_m, struct xvs_mf_key_m);
+XVS_FLOW_TABLE(xvs_flows_l, struct xvs_mf_key_l);
 
 /* Mask table, indexed by mask id. */
 struct {
@@ -133,7 +139,7 @@ struct {
  * the recirculation id survives the tail call here. Internal to BPF. */
 struct xvs_pcpu {
 	struct xvs_flow_key key;   /* the packet's key */
-	struct xvs_mf_key probe;   /* key & mask of the mask being probed */
+	struct xvs_mf_key_l probe; /* packed key of the mask being probed (any class) */
 	struct parse_info pi;
 	__u32 recirc_id;           /* for the recirculation stage */
 	__u32 in_port;

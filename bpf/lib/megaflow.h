@@ -1,22 +1,35 @@
 /* SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause) */
 /*
  * The megaflow cache: tuple-space search. Masks are tried in the order of
- * the active mask list (userspace keeps the most hit first); each try is
- * one hash lookup of (mask id, key & mask). Megaflows never overlap, so the
- * first hit is the answer.
+ * the active mask list (userspace keeps the most hit first); each try packs
+ * the mask's significant words of key & mask and does one hash lookup in
+ * the table of the mask's key class. Megaflows never overlap, so the first
+ * hit is the answer.
  */
 #ifndef XVS_BPF_MEGAFLOW_H
 #define XVS_BPF_MEGAFLOW_H
 
 #include "maps.h"
 
-#define XVS_KEY_WORDS (sizeof(struct xvs_flow_key) / 8)
-
 struct mf_probe_ctx {
 	__u32 list_idx;
 	__u32 mask_id;
 	struct xvs_megaflow *hit;
 };
+
+/* pc->probe.w[j] = (key & mask) word m->words[j], for j < slots. */
+static __always_inline void mf_pack(struct xvs_pcpu *pc, const struct xvs_mask *m, const int slots)
+{
+	const __u64 *k = (const __u64 *)&pc->key;
+	const __u64 *mk = (const __u64 *)&m->mask;
+
+#pragma unroll
+	for (int j = 0; j < slots; j++) {
+		__u32 w = m->words[j];
+
+		pc->probe.w[j] = w < XVS_KEY_WORDS ? (k[w] & mk[w]) : 0;
+	}
+}
 
 static long mf_probe(__u64 i, void *arg)
 {
@@ -34,17 +47,17 @@ static long mf_probe(__u64 i, void *arg)
 	m = bpf_map_lookup_elem(&xvs_masks, &id);
 	if (!m)
 		return 0;
-	{
-		__u64 *k = (__u64 *)&pc->key;
-		__u64 *mk = (__u64 *)&m->mask;
-		__u64 *out = (__u64 *)&pc->probe.key;
-
-#pragma unroll
-		for (int w = 0; w < XVS_KEY_WORDS; w++)
-			out[w] = k[w] & mk[w];
-	}
 	pc->probe.mask_id = id;
-	p->hit = bpf_map_lookup_elem(&xvs_flows, &pc->probe);
+	if (m->cls == XVS_MF_S) {
+		mf_pack(pc, m, XVS_MF_S_WORDS);
+		p->hit = bpf_map_lookup_elem(&xvs_flows_s, &pc->probe);
+	} else if (m->cls == XVS_MF_M) {
+		mf_pack(pc, m, XVS_MF_M_WORDS);
+		p->hit = bpf_map_lookup_elem(&xvs_flows_m, &pc->probe);
+	} else {
+		mf_pack(pc, m, XVS_KEY_WORDS);
+		p->hit = bpf_map_lookup_elem(&xvs_flows_l, &pc->probe);
+	}
 	if (p->hit) {
 		p->mask_id = id;
 		return 1;

@@ -94,21 +94,56 @@ struct xvs_flow_key {
 };
 XVS_STATIC_ASSERT(sizeof(struct xvs_flow_key) == 112, "flow key is 14 u64 words");
 
-/* Key of the megaflow table: the mask's id plus the masked packet key. */
-struct xvs_mf_key {
+#define XVS_KEY_WORDS 14    /* u64 words in a flow key */
+#define XVS_WORD_NONE 0xff  /* unused slot of xvs_mask.words */
+
+/*
+ * Megaflow key classes. A mask's significant words (those it does not
+ * wildcard entirely) are packed, masked, into the smallest class that holds
+ * them, and each class has its own table: a lookup hashes 24, 56 or 120
+ * bytes instead of always the whole key, and hashing is most of a probe's
+ * cost. The word at index i of the packed key is flow key word words[i].
+ */
+enum xvs_mf_class {
+	XVS_MF_S = 0, /* up to XVS_MF_S_WORDS words */
+	XVS_MF_M = 1, /* up to XVS_MF_M_WORDS words */
+	XVS_MF_L = 2, /* up to XVS_KEY_WORDS words */
+	XVS_MF__MAX,
+};
+#define XVS_MF_S_WORDS 2
+#define XVS_MF_M_WORDS 6
+
+struct xvs_mf_key_s {
 	__u32 mask_id; /* host: index into the mask table */
 	__u32 pad;
-	struct xvs_flow_key key; /* already ANDed with the mask */
+	__u64 w[XVS_MF_S_WORDS]; /* masked key words, in xvs_mask.words order */
 };
-XVS_STATIC_ASSERT(sizeof(struct xvs_mf_key) == 120, "megaflow key size");
+XVS_STATIC_ASSERT(sizeof(struct xvs_mf_key_s) == 24, "small megaflow key size");
+
+struct xvs_mf_key_m {
+	__u32 mask_id;
+	__u32 pad;
+	__u64 w[XVS_MF_M_WORDS];
+};
+XVS_STATIC_ASSERT(sizeof(struct xvs_mf_key_m) == 56, "medium megaflow key size");
+
+struct xvs_mf_key_l {
+	__u32 mask_id;
+	__u32 pad;
+	__u64 w[XVS_KEY_WORDS];
+};
+XVS_STATIC_ASSERT(sizeof(struct xvs_mf_key_l) == 120, "large megaflow key size");
 
 /* One entry of the mask table. */
 struct xvs_mask {
 	struct xvs_flow_key mask;
 	__u32 in_use;   /* host: 1 while some megaflow uses this mask */
 	__u32 n_flows;  /* host: megaflows using it (kept by userspace) */
+	__u8 cls;       /* enum xvs_mf_class of its megaflows' keys */
+	__u8 n_words;   /* significant words */
+	__u8 words[XVS_KEY_WORDS]; /* their indices, XVS_WORD_NONE past n_words */
 };
-XVS_STATIC_ASSERT(sizeof(struct xvs_mask) == 120, "mask entry size");
+XVS_STATIC_ASSERT(sizeof(struct xvs_mask) == 136, "mask entry size");
 
 /* The order in which masks are tried. Two copies; the config's
  * active_mask_list says which one the datapath reads, so userspace rewrites
