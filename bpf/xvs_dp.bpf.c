@@ -86,7 +86,7 @@ static __always_inline int pipeline(void *ctx, const bool xdp, __u32 in_port, __
 	ctx_pull(ctx, xdp);
 	extract(ctx, xdp, pc, in_port, recirc_id);
 
-	mf = mf_lookup(st);
+	mf = mf_lookup(st, pc);
 	if (!mf) {
 		count(st, XVS_CTR_MISS);
 		r = upcall_miss(ctx, xdp, pc);

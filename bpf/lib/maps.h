@@ -32,6 +32,15 @@ struct {
 	__type(value, struct xvs_mask);
 } xvs_masks SEC(".maps");
 
+/* Per-CPU mask cache: key signature -> mask that last matched it (see
+ * mf_lookup). Direct-mapped by the signature's low bits. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, XVS_MASK_CACHE_ENTRIES);
+	__type(key, __u32);
+	__type(value, struct xvs_mask_hint);
+} xvs_mask_cache SEC(".maps");
+
 /* The two copies of the mask search order (see struct xvs_mask_list). */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);

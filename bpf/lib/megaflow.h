@@ -31,12 +31,31 @@ static __always_inline void mf_pack(struct xvs_pcpu *pc, const struct xvs_mask *
 	}
 }
 
+/* One probe: the megaflow of mask id matching pc->key, or NULL. */
+static __always_inline struct xvs_megaflow *mf_probe_mask(struct xvs_pcpu *pc, __u32 id)
+{
+	struct xvs_mask *m = bpf_map_lookup_elem(&xvs_masks, &id);
+
+	if (!m || !m->in_use)
+		return NULL;
+	pc->probe.mask_id = id;
+	if (m->cls == XVS_MF_S) {
+		mf_pack(pc, m, XVS_MF_S_WORDS);
+		return bpf_map_lookup_elem(&xvs_flows_s, &pc->probe);
+	}
+	if (m->cls == XVS_MF_M) {
+		mf_pack(pc, m, XVS_MF_M_WORDS);
+		return bpf_map_lookup_elem(&xvs_flows_m, &pc->probe);
+	}
+	mf_pack(pc, m, XVS_KEY_WORDS);
+	return bpf_map_lookup_elem(&xvs_flows_l, &pc->probe);
+}
+
 static long mf_probe(__u64 i, void *arg)
 {
 	struct mf_probe_ctx *p = arg;
 	struct xvs_mask_list *list;
 	struct xvs_pcpu *pc;
-	struct xvs_mask *m;
 	__u32 id;
 
 	list = bpf_map_lookup_elem(&xvs_mask_lists, &p->list_idx);
@@ -44,20 +63,7 @@ static long mf_probe(__u64 i, void *arg)
 	if (!list || !pc || i >= XVS_MAX_MASKS || i >= list->n)
 		return 1;
 	id = list->ids[i];
-	m = bpf_map_lookup_elem(&xvs_masks, &id);
-	if (!m)
-		return 0;
-	pc->probe.mask_id = id;
-	if (m->cls == XVS_MF_S) {
-		mf_pack(pc, m, XVS_MF_S_WORDS);
-		p->hit = bpf_map_lookup_elem(&xvs_flows_s, &pc->probe);
-	} else if (m->cls == XVS_MF_M) {
-		mf_pack(pc, m, XVS_MF_M_WORDS);
-		p->hit = bpf_map_lookup_elem(&xvs_flows_m, &pc->probe);
-	} else {
-		mf_pack(pc, m, XVS_KEY_WORDS);
-		p->hit = bpf_map_lookup_elem(&xvs_flows_l, &pc->probe);
-	}
+	p->hit = mf_probe_mask(pc, id);
 	if (p->hit) {
 		p->mask_id = id;
 		return 1;
@@ -65,21 +71,68 @@ static long mf_probe(__u64 i, void *arg)
 	return 0;
 }
 
-/* Looks pc->key up; counts the probes and the winning mask's hit. */
-static __always_inline struct xvs_megaflow *mf_lookup(struct xvs_cpu_stats *st)
+/* A cheap 32-bit signature of the whole key (never 0). */
+static __always_inline __u32 key_sig(const struct xvs_flow_key *key)
+{
+	const __u64 *w = (const __u64 *)key;
+	__u64 h = 0;
+
+#pragma unroll
+	for (int i = 0; i < XVS_KEY_WORDS; i++)
+		h = (h ^ w[i]) * 0x9e3779b97f4a7c15ULL;
+	return (__u32)(h >> 32) | 1;
+}
+
+/*
+ * Looks pc->key up; counts the probes and the winning mask's hit.
+ *
+ * With more than one mask, a per-CPU mask cache (key signature -> the mask
+ * that last matched it) is tried first, so an established flow costs one
+ * probe however many masks there are. A stale or colliding hint only costs
+ * a probe: any megaflow matching the key is the answer, since megaflows do
+ * not overlap.
+ */
+static __always_inline struct xvs_megaflow *mf_lookup(struct xvs_cpu_stats *st, struct xvs_pcpu *pc)
 {
 	struct mf_probe_ctx p = {};
+	struct xvs_mask_hint *hint = NULL;
+	struct xvs_mask_list *list;
 	struct xvs_dp_config *cfg;
-	__u32 zero = 0;
+	__u32 zero = 0, sig = 0, idx;
 	long n;
 
 	cfg = bpf_map_lookup_elem(&xvs_config, &zero);
-	if (cfg)
-		p.list_idx = cfg->active_mask_list & 1;
+	if (!cfg)
+		return NULL;
+	p.list_idx = cfg->active_mask_list & 1;
+	list = bpf_map_lookup_elem(&xvs_mask_lists, &p.list_idx);
+	if (list && list->n > 1 && !(cfg->flags & XVS_CFG_NO_MASK_CACHE)) {
+		sig = key_sig(&pc->key);
+		idx = sig & (XVS_MASK_CACHE_ENTRIES - 1);
+		hint = bpf_map_lookup_elem(&xvs_mask_cache, &idx);
+		if (hint && hint->sig == sig) {
+			p.hit = mf_probe_mask(pc, hint->mask_id);
+			if (p.hit) {
+				p.mask_id = hint->mask_id;
+				if (st) {
+					st->counters[XVS_CTR_MASK_PROBE]++;
+					st->counters[XVS_CTR_MASK_CACHE_HIT]++;
+				}
+				goto found;
+			}
+		}
+	}
 	n = bpf_loop(XVS_MAX_MASKS, mf_probe, &p, 0);
 	if (st && n > 0)
 		st->counters[XVS_CTR_MASK_PROBE] += n;
-	if (p.hit && st && p.mask_id < XVS_MAX_MASKS)
+	if (!p.hit)
+		return NULL;
+	if (hint) {
+		hint->sig = sig;
+		hint->mask_id = p.mask_id;
+	}
+found:
+	if (st && p.mask_id < XVS_MAX_MASKS)
 		st->mask_hits[p.mask_id]++;
 	return p.hit;
 }

@@ -48,7 +48,8 @@ const MemberCheck kMembers[] = {
     M(xvs_upcall, in_port),       M(xvs_upcall, arg),          M(xvs_upcall, cookie),
     M(xvs_upcall, ts_ns),         M(xvs_upcall, key),          M(xvs_exec_hdr, slot),
     M(xvs_exec_hdr, stop_at),     M(xvs_exec, in_port),        M(xvs_exec, actions),
-    M(xvs_dp_config, active_mask_list), M(xvs_dp_config, dedup_us), M(xvs_cpu_stats, counters),
+    M(xvs_dp_config, active_mask_list), M(xvs_dp_config, dedup_us), M(xvs_dp_config, flags),
+    M(xvs_mask_hint, sig),        M(xvs_mask_hint, mask_id), M(xvs_cpu_stats, counters),
     M(xvs_cpu_stats, drops),      M(xvs_cpu_stats, mask_hits),
 };
 #undef M

@@ -38,6 +38,7 @@
 #define XVS_DEDUP_ENTRIES 8192    /* recently missed keys remembered */
 #define XVS_EXEC_SLOTS 64         /* concurrent userspace executions */
 #define XVS_MAX_RECIRC 8          /* recirculations of one packet */
+#define XVS_MASK_CACHE_ENTRIES 16384 /* per-CPU mask hints; a power of 2 */
 
 /* ---- Flow key -------------------------------------------------------- */
 
@@ -144,6 +145,12 @@ struct xvs_mask {
 	__u8 words[XVS_KEY_WORDS]; /* their indices, XVS_WORD_NONE past n_words */
 };
 XVS_STATIC_ASSERT(sizeof(struct xvs_mask) == 136, "mask entry size");
+
+/* An entry of the per-CPU mask cache. */
+struct xvs_mask_hint {
+	__u32 sig;     /* host: signature of the key, 0 = empty */
+	__u32 mask_id; /* host: mask its megaflow was found under */
+};
 
 /* The order in which masks are tried. Two copies; the config's
  * active_mask_list says which one the datapath reads, so userspace rewrites
@@ -343,7 +350,8 @@ struct xvs_exec {
 	X(RECIRC, "recirculations")                                            \
 	X(SAMPLE, "samples queued")                                            \
 	X(EXEC, "userspace executions")                                        \
-	X(MASK_PROBE, "mask lookups")
+	X(MASK_PROBE, "mask lookups")                                           \
+	X(MASK_CACHE_HIT, "lookups answered by the mask cache")
 
 enum xvs_counter {
 #define XVS_X_ENUM(name, str) XVS_CTR_##name,
@@ -394,10 +402,13 @@ enum xvs_tail_slot {
 
 /* ---- Datapath-wide configuration ----------------------------------- */
 
+#define XVS_CFG_NO_MASK_CACHE 0x1 /* always search every mask (for measuring) */
+
 struct xvs_dp_config {
 	__u32 active_mask_list; /* host: 0 or 1, which xvs_mask_list is live */
 	__u32 dedup_us;         /* host: a key that missed is not upcalled again for this long */
-	__u32 pad[2];
+	__u32 flags;            /* host: XVS_CFG_* */
+	__u32 pad;
 };
 
 #endif /* XVS_ABI_H */
