@@ -57,6 +57,16 @@ std::string link_path(const std::string& dir, uint32_t port_no, const char* hook
     return fmt::format("{}/links/port{}_{}", dir, port_no, hook);  // bpffs forbids dots in names
 }
 
+// The id of the program a pinned link runs, 0 if there is no such link.
+uint32_t linked_prog(const std::string& path) {
+    UniqueFd fd(bpf_obj_get(path.c_str()));
+    if (!fd.valid()) return 0;
+    bpf_link_info info{};
+    __u32 len = sizeof info;
+    if (bpf_link_get_info_by_fd(fd.get(), &info, &len)) return 0;
+    return info.prog_id;
+}
+
 Result<MapFd> open_map(const std::string& dir, const char* name) {
     return MapFd::open_pinned(fmt::format("{}/maps/{}", dir, name));
 }
@@ -204,9 +214,13 @@ Status Datapath::open_objects() {
     auto rb = open_map(d, "xvs_upcalls");
     if (!rb) return rb.error();
     upcalls_ = std::move(*rb);
+    return open_objects_programs();
+}
+
+Status Datapath::open_objects_programs() {
     for (auto [fd, prog] : {std::pair{&prog_xdp_rx_, "xvs_xdp_rx"}, {&prog_tc_rx_, "xvs_tc_rx"},
                             {&prog_exec_, "xvs_xdp_exec"}}) {
-        auto p = open_prog(d, prog);
+        auto p = open_prog(dir(), prog);
         if (!p) return p.error();
         *fd = std::move(*p);
     }
@@ -223,6 +237,52 @@ Status Datapath::destroy(const std::string& name) {
     fs::remove_all(dir, ec);
     if (ec) return make_error("cannot remove {}: {}", dir, ec.message());
     return {};
+}
+
+Status Datapath::upgrade() {
+    LibbpfLogScope log;
+    std::unique_ptr<xvs_dp, void (*)(xvs_dp*)> skel(xvs_dp__open(), xvs_dp__destroy);
+    if (!skel) return make_error("cannot open the datapath object: {}", errno_str(errno));
+    std::string d = dir();
+    bpf_map* map;
+    std::vector<UniqueFd> reused;
+    bpf_object__for_each_map(map, skel->obj) {
+        auto old = open_map(d, bpf_map__name(map));
+        if (!old) return old.error();
+        // The flow tables' size was chosen at add-dp; keep it.
+        bpf_map__set_max_entries(map, old->info().max_entries);
+        if (bpf_map__reuse_fd(map, old->fd()))
+            return make_error("cannot adopt map {}: {}", bpf_map__name(map), errno_str(errno));
+    }
+    if (xvs_dp__load(skel.get()))
+        return make_error("the new programs cannot adopt datapath {} (map layout changed? recreate it with "
+                          "del-dp/add-dp): {}\n{}", name_, errno_str(errno), libbpf_log);
+    // Tail-call targets first, then each port's entry, each swap atomic.
+    uint32_t slot = XVS_TAIL_RECIRC;
+    for (auto [tails, prog] : {std::pair{skel->maps.xvs_xdp_tails, skel->progs.xvs_xdp_recirc},
+                               {skel->maps.xvs_tc_tails, skel->progs.xvs_tc_recirc}}) {
+        int fd = bpf_program__fd(prog);
+        if (bpf_map_update_elem(bpf_map__fd(tails), &slot, &fd, BPF_ANY))
+            return make_error("cannot install the new recirculation stage: {}", errno_str(errno));
+    }
+    for (const auto& p : ports()) {
+        for (auto [hook, prog] : {std::pair{"xdp", skel->progs.xvs_xdp_rx}, {"tc", skel->progs.xvs_tc_rx}}) {
+            std::string path = link_path(d, p.port_no, hook);
+            if (!fs::exists(path)) continue;
+            UniqueFd link(bpf_obj_get(path.c_str()));
+            if (!link.valid()) return make_error("cannot open link {}: {}", path, errno_str(errno));
+            if (bpf_link_update(link.get(), bpf_program__fd(prog), nullptr))
+                return make_error("cannot swap the program of {}: {}", path, errno_str(errno));
+        }
+    }
+    bpf_program* prog;
+    bpf_object__for_each_program(prog, skel->obj) {
+        std::string path = fmt::format("{}/progs/{}", d, bpf_program__name(prog));
+        ::unlink(path.c_str());
+        if (bpf_program__pin(prog, path.c_str()))
+            return make_error("cannot pin program {}: {}", path, errno_str(errno));
+    }
+    return open_objects_programs();
 }
 
 // ---- ports ----------------------------------------------------------------
@@ -242,8 +302,8 @@ std::vector<PortInfo> Datapath::ports() const {
         auto rec = ports_.lookup(i);
         if (!rec || !(rec->flags & XVS_PORT_F_IN_USE)) continue;
         char name[IF_NAMESIZE] = {};
-        PortInfo pi{i, if_indextoname(rec->ifindex, name) ? name : "", *rec,
-                    fs::exists(link_path(dir(), i, "xdp")), fs::exists(link_path(dir(), i, "tc"))};
+        PortInfo pi{i, if_indextoname(rec->ifindex, name) ? name : "", *rec, linked_prog(link_path(dir(), i, "xdp")),
+                    linked_prog(link_path(dir(), i, "tc"))};
         out.push_back(pi);
     }
     return out;

@@ -42,8 +42,8 @@ struct PortInfo {
     uint32_t port_no;
     std::string ifname;  // empty when the device is gone
     xvs_port rec;
-    bool xdp_linked;     // pinned XDP link present
-    bool tc_linked;      // pinned tcx link present
+    uint32_t xdp_prog_id;  // program behind the pinned XDP link, 0 if none
+    uint32_t tc_prog_id;   // program behind the pinned tcx link, 0 if none
 };
 
 struct FlowEntry {
@@ -82,6 +82,11 @@ public:
     static Status create(const std::string& name, const CreateOptions& opts);
     static Result<std::unique_ptr<Datapath>> open(const std::string& name);
     static Status destroy(const std::string& name);
+    // Replaces the datapath's programs with the ones built into this binary,
+    // keeping its maps (flows, ports, counters) and swapping each port's
+    // programs in place through its links: forwarding never stops.
+    // Fails, changing nothing, when the maps' layout differs.
+    Status upgrade();
     static std::vector<std::string> list();
     static bool exists(const std::string& name);
 
@@ -127,6 +132,7 @@ public:
 private:
     Datapath() = default;
     Status open_objects();
+    Status open_objects_programs();
     Status relink_flows();
     Status write_mask_list(const std::vector<uint32_t>& ids);
     Result<uint32_t> acquire_mask(const xvs_flow_key& mask);

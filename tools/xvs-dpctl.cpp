@@ -25,6 +25,7 @@ const char* kUsage = R"USAGE(usage: xvs-dpctl COMMAND [ARG...]
 Datapaths:
   add-dp DP [flows=N] [dedup-us=N]     create a datapath (pinned under /sys/fs/bpf/xvs/DP)
   del-dp DP                            detach its ports and remove it
+  upgrade-dp DP                        swap in this build's programs, keeping flows and ports
   show [DP...]                         ports, hooks, flow and mask counts, counters
 Ports:
   add-if DP IFACE[,OPTION=VALUE...]    options: port_no=N, hook=auto|xdp|tc,
@@ -145,8 +146,8 @@ void show_one(Datapath& dp) {
                st.counters[XVS_CTR_PUNT_TC], st.counters[XVS_CTR_RECIRC]);
     for (const auto& p : dp.ports()) {
         std::string hooks;
-        if (p.xdp_linked) hooks += "xdp+";
-        if (p.tc_linked) hooks += "tcx";
+        if (p.xdp_prog_id) hooks += fmt::format("xdp(prog {})+", p.xdp_prog_id);
+        if (p.tc_prog_id) hooks += fmt::format("tcx(prog {})", p.tc_prog_id);
         if (hooks.empty()) hooks = "none";
         fmt::print("  port {}: {} (ifindex {}, hooks {}, xdp-tx {}{})\n", p.port_no,
                    p.ifname.empty() ? "<device gone>" : p.ifname, p.rec.ifindex, hooks,
@@ -356,6 +357,7 @@ int main(int argc, char** argv) {
     static const std::map<std::string, void (*)(const std::vector<std::string>&)> cmds = {
         {"add-dp", cmd_add_dp},
         {"del-dp", [](const std::vector<std::string>& a) { need(a, 1, "del-dp DP"); must(Datapath::destroy(a[0])); }},
+        {"upgrade-dp", [](const std::vector<std::string>& a) { need(a, 1, "upgrade-dp DP"); must(open_dp(a[0])->upgrade()); }},
         {"show", cmd_show},
         {"add-if", cmd_add_if},
         {"del-if", cmd_del_if},

@@ -5,7 +5,7 @@
 # Usage: dpctl_forwarding.sh tc|xdp
 source "$(dirname "$0")/lib.sh"
 HOOK=${1:-tc}
-require_root ip ping iperf3 tcpdump ethtool
+require_root ip ping iperf3 tcpdump ethtool python3
 
 DP=$(new_dp e2e)
 new_host a 10.201.0.1/24
@@ -22,7 +22,7 @@ else
 fi
 for h in a b c; do "$DPCTL" add-if "$DP" "$(dev_of $h)$OPTS" >/dev/null; done
 "$DPCTL" show "$DP"
-want_hooks=$([ "$HOOK" = xdp ] && echo "xdp+tcx" || echo "tcx")
+want_hooks=$([ "$HOOK" = xdp ] && echo "xdp(prog [0-9]*)+tcx(prog [0-9]*)" || echo "tcx(prog [0-9]*)")
 [ "$("$DPCTL" show "$DP" | grep -c "hooks $want_hooks,")" = 3 ] || fail "ports are not attached with $want_hooks"
 
 note "unicast flows: port 1 <-> port 2"
@@ -75,6 +75,22 @@ sleep 0.5
 kill -9 "$victim"
 wait "$pinger" || true
 grep -q " 0% packet loss" "$pingout" || { cat "$pingout"; fail "pings were lost around the kill"; }
+rm -f "$pingout"
+
+note "upgrade-dp swaps the programs in place: flows stay, no packet is lost"
+prog_of() { "$DPCTL" show "$DP" | sed -n 's/.*port 1: .*tcx(prog \([0-9]*\)).*/\1/p'; }
+before=$(prog_of)
+pingout=$(mktemp)
+bg in_ns a ping -c 30 -i 0.05 -W 1 10.201.0.2 >"$pingout"
+pinger=$!
+sleep 0.3
+"$DPCTL" upgrade-dp "$DP"
+wait "$pinger" || true
+after=$(prog_of)
+echo "tcx program of port 1: $before -> $after"
+[ "$before" != "$after" ] || fail "upgrade-dp did not replace the program"
+grep -q " 0% packet loss" "$pingout" || { cat "$pingout"; fail "pings were lost during upgrade-dp"; }
+"$DPCTL" dump-flows "$DP" | grep -q "in_port(1), packets:" || fail "flows did not survive upgrade-dp"
 rm -f "$pingout"
 
 note "drop counters"
