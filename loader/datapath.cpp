@@ -130,7 +130,7 @@ std::string bpffs_root() {
 std::string Datapath::dir() const { return bpffs_root() + "/" + name_; }
 
 bool Datapath::exists(const std::string& name) {
-    return valid_name(name) && fs::exists(bpffs_root() + "/" + name + "/maps/xvs_flows_s");
+    return valid_name(name) && fs::exists(bpffs_root() + "/" + name + "/maps");
 }
 
 std::vector<std::string> Datapath::list() {
@@ -181,7 +181,12 @@ Result<std::unique_ptr<Datapath>> Datapath::open(const std::string& name) {
     if (!exists(name)) return make_error("no datapath named {} (create it with: xvs-dpctl add-dp {})", name, name);
     std::unique_ptr<Datapath> dp(new Datapath());
     dp->name_ = name;
-    if (auto s = dp->open_objects(); !s) return s.error();
+    if (auto s = dp->open_objects(); !s) {
+        if (!fs::exists(dp->dir() + "/maps/xvs_flows_s"))
+            return make_error("datapath {} was created by another version of xvs with a different layout; "
+                              "remove it (xvs-dpctl del-dp {}) and create it again", name, name);
+        return s.error();
+    }
     return dp;
 }
 
@@ -228,11 +233,13 @@ Status Datapath::open_objects_programs() {
 }
 
 Status Datapath::destroy(const std::string& name) {
-    auto dp = open(name);
-    if (!dp) return dp.error();
-    std::string dir = (*dp)->dir();
-    for (const auto& p : (*dp)->ports()) (void)(*dp)->del_port(p.port_no);
-    dp->reset();
+    if (!exists(name)) return make_error("no datapath named {}", name);
+    std::string dir = bpffs_root() + "/" + name;
+    // Removing the pinned links detaches the ports; this works for a
+    // datapath of any version, even one this build cannot open.
+    if (auto dp = open(name)) {
+        for (const auto& p : (*dp)->ports()) (void)(*dp)->del_port(p.port_no);
+    }
     std::error_code ec;
     fs::remove_all(dir, ec);
     if (ec) return make_error("cannot remove {}: {}", dir, ec.message());

@@ -7,7 +7,7 @@ source "$(dirname "$0")/lib.sh"
 HOOK=${1:-tc}
 require_root ip ping iperf3 tcpdump ethtool python3
 
-DP=$(new_dp e2e)
+new_dp e2e
 new_host a 10.201.0.1/24
 new_host b 10.201.0.2/24
 new_host c 10.201.0.3/24

@@ -43,12 +43,12 @@ e2e_cleanup() {
 trap e2e_cleanup EXIT
 trap 'exit 130' INT TERM
 
-# new_dp NAME -> creates datapath NAME$SUF, prints its name
+# new_dp NAME: creates datapath NAME$SUF and sets DP to its name. (Not to
+# be called in $(...): the cleanup list must be this shell's.)
 new_dp() {
-  local dp="$1$SUF"
-  "$DPCTL" add-dp "$dp" >/dev/null
-  E2E_DPS+=("$dp")
-  echo "$dp"
+  DP="$1$SUF"
+  E2E_DPS+=("$DP")
+  "$DPCTL" add-dp "$DP" >/dev/null
 }
 
 # new_host TAG ADDR/LEN -> namespace xt$SUF$TAG with eth0 (ADDR) whose peer
