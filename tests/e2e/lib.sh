@@ -6,6 +6,9 @@ set -euo pipefail
 
 XVS_TOOLS_DIR=${XVS_TOOLS_DIR:?XVS_TOOLS_DIR must point at the built tools}
 DPCTL="$XVS_TOOLS_DIR/xvs-dpctl"
+# Debian's interpreter, where python3-scapy and python3-openvswitch live
+# (a python3 earlier on PATH may be another installation).
+PY=/usr/bin/python3
 SUF=$(printf '%04x%04x' $(( $$ & 0xffff )) $(( RANDOM & 0xffff )))
 E2E_NETNS=()
 E2E_LINKS=()
