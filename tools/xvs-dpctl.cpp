@@ -128,6 +128,8 @@ void cmd_add_dp(const std::vector<std::string>& a) {
 }
 
 void show_one(Datapath& dp) {
+    // No daemon may be running to keep the mask order current: rank now.
+    must(dp.rank_masks());
     auto st = dp.stats();
     auto flows = dp.dump_flows();
     auto masks = dp.masks();
