@@ -73,6 +73,32 @@ static __always_inline int recirculate(void *ctx, const bool xdp, struct xvs_pcp
 	return verdict_drop(xdp);
 }
 
+/* XDP: hands the packet to the tcx entry of the same port, which runs the
+ * whole lookup again, or, after a recirculation, resumes at it. */
+static __always_inline int punt_to_tc(struct xdp_md *ctx, struct xvs_pcpu *pc, __u32 recirc_id,
+				      struct xvs_cpu_stats *st)
+{
+	count(st, XVS_CTR_PUNT_TC);
+	if (recirc_id) {
+		struct xvs_xdp_meta *m;
+		void *data;
+
+		if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*m))) {
+			count_drop(st, XVS_DROP_TAIL_CALL);
+			return XDP_DROP;
+		}
+		m = (void *)(long)ctx->data_meta;
+		data = (void *)(long)ctx->data;
+		if ((void *)(m + 1) > data)
+			return XDP_DROP;
+		m->magic = XVS_XDP_META_MAGIC;
+		m->ifindex = ctx->ingress_ifindex;
+		m->recirc_id = recirc_id;
+		m->depth = pc->depth;
+	}
+	return XDP_PASS;
+}
+
 static __always_inline int pipeline(void *ctx, const bool xdp, __u32 in_port, __u32 recirc_id)
 {
 	struct xvs_cpu_stats *st = stats_get();
@@ -97,10 +123,8 @@ static __always_inline int pipeline(void *ctx, const bool xdp, __u32 in_port, __
 		return verdict_drop(xdp);
 	}
 	count(st, XVS_CTR_HIT);
-	if (xdp && (mf->actions.flags & XVS_AL_NEEDS_SKB)) {
-		count(st, XVS_CTR_PUNT_TC);
-		return XDP_PASS;
-	}
+	if (xdp && (mf->actions.flags & XVS_AL_NEEDS_SKB))
+		return punt_to_tc(ctx, pc, recirc_id, st);
 	mf_credit(mf, ctx_len(ctx, xdp), pc->key.tcp_flags);
 
 	state_init(&s, pc);
@@ -140,6 +164,22 @@ int xvs_xdp_rx(struct xdp_md *ctx)
 SEC("tc")
 int xvs_tc_rx(struct __sk_buff *ctx)
 {
+	struct xvs_xdp_meta *m = (void *)(long)ctx->data_meta;
+	struct xvs_pcpu *pc;
+	__u32 recirc_id, *port, ifindex = ctx->ifindex;
+
+	/* A recirculated packet the XDP entry handed over resumes here. */
+	if ((void *)(m + 1) <= (void *)(long)ctx->data && m->magic == XVS_XDP_META_MAGIC &&
+	    m->ifindex == ifindex) {
+		m->magic = 0;
+		recirc_id = m->recirc_id;
+		pc = pcpu_get();
+		port = bpf_map_lookup_elem(&xvs_ifindex_ports, &ifindex);
+		if (pc && port) {
+			pc->depth = m->depth;
+			return pipeline(ctx, false, *port, recirc_id);
+		}
+	}
 	return rx(ctx, false);
 }
 

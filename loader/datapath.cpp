@@ -404,7 +404,7 @@ Status Datapath::del_port(uint32_t port_no) {
 
 std::optional<xvs_flood_domain> Datapath::flood_domain(uint32_t domain) const {
     auto d = domains_.lookup(domain);
-    if (!d || (d->n == 0 && !(d->flags & XVS_FD_F_XDP_OK) && domain != 0)) return std::nullopt;
+    if (!d || !(d->flags & XVS_FD_F_EXISTS)) return std::nullopt;
     return d;
 }
 
@@ -419,8 +419,7 @@ Status Datapath::set_flood_domain(uint32_t domain, const std::vector<uint32_t>& 
         if (!(rec->flags & XVS_PORT_F_XDP_TX)) xdp_ok = false;
         d.ports[d.n++] = p;
     }
-    // An empty domain is marked usable so that it reads as existing.
-    d.flags = xdp_ok ? XVS_FD_F_XDP_OK : 0;
+    d.flags = XVS_FD_F_EXISTS | (xdp_ok ? XVS_FD_F_XDP_OK : 0);
     if (auto s = sync_domain_devmap(domain, d); !s) return s;
     return domains_.update(domain, d);
 }

@@ -83,18 +83,16 @@ bool same_key(const xvs_flow_key& a, const xvs_flow_key& b) { return std::memcmp
 
 uint16_t Datapath::xdp_flags_for(const xvs_action_list& actions) const {
     uint16_t flags = compiler::structural_action_flags(actions);
-    // An edited packet cannot be handed to TC any more, so a list that edits
-    // and then sends where XDP cannot must start in TC.
-    bool edits = false;
+    // A list that sends where XDP cannot must start in TC: once XDP has run
+    // it (credited the flow, edited, sampled, metered), handing the packet
+    // over would run it twice.
     for (uint32_t i = 0; i < actions.n && i < XVS_MAX_ACTIONS; i++) {
         const auto& a = actions.a[i];
-        if (compiler::is_edit_action(a.type)) edits = true;
-        if (!edits) continue;
         if (a.type == XVS_ACT_OUTPUT) {
             auto rec = ports_.lookup(a.arg);
             if (!rec || !(rec->flags & XVS_PORT_F_XDP_TX)) flags |= XVS_AL_NEEDS_SKB;
         } else if (a.type == XVS_ACT_FLOOD) {
-            auto d = domains_.lookup(a.arg);
+            auto d = flood_domain(a.arg);
             if (!d || !(d->flags & XVS_FD_F_XDP_OK)) flags |= XVS_AL_NEEDS_SKB;
         }
     }
@@ -117,7 +115,7 @@ std::vector<MaskInfo> Datapath::masks() const {
     std::vector<MaskInfo> out;
     for (uint32_t id = 0; id < XVS_MAX_MASKS; id++) {
         auto m = masks_.lookup(id);
-        if (m && m->in_use) out.push_back({id, m->mask, m->n_flows, st.mask_hits[id]});
+        if (m && m->in_use) out.push_back({id, m->mask, m->n_flows, st.mask_hits[id] - m->hits_base});
     }
     return out;
 }
@@ -145,6 +143,8 @@ Result<uint32_t> Datapath::acquire_mask(const xvs_flow_key& mask) {
     MaskLayout layout = mask_layout(mask);
     m.cls = layout.cls;
     m.n_words = layout.n_words;
+    // Hits counted under an earlier mask with this id are not this one's.
+    m.hits_base = stats().mask_hits[*free_id];
     std::memcpy(m.words, layout.words, sizeof m.words);
     if (auto s = masks_.update(*free_id, m); !s) return s.error();
     // New masks go last; rank_masks() moves them up as they earn hits.

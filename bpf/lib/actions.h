@@ -35,16 +35,20 @@ static __always_inline struct xvs_port *port_get(__u32 port_no)
 }
 
 /* TC: sends every member of a flood domain but the ingress port a copy;
- * with last_redirects, the last member gets the packet itself. Returns
- * the ifindex for that final redirect (0 if none). */
-static __always_inline __u32 tc_flood(struct __sk_buff *skb, struct act_state *s, __u32 domain,
-				      bool last_redirects)
+ * with last_redirects, the last member gets the packet itself. Returns the
+ * ifindex for that final redirect, 0 if there is none, -1 (counted) if the
+ * domain does not exist. */
+static __always_inline long tc_flood(struct __sk_buff *skb, struct act_state *s, __u32 domain,
+				     bool last_redirects)
 {
 	struct xvs_flood_domain *d = bpf_map_lookup_elem(&xvs_flood_domains, &domain);
+	struct xvs_cpu_stats *st = stats_get();
 	__u32 prev = 0;
 
-	if (!d)
-		return 0;
+	if (!d || !(d->flags & XVS_FD_F_EXISTS)) {
+		count_drop(st, XVS_DROP_BAD_DOMAIN);
+		return -1;
+	}
 	for (int i = 0; i < XVS_MAX_FLOOD_PORTS; i++) {
 		struct xvs_port *p;
 
@@ -55,12 +59,13 @@ static __always_inline __u32 tc_flood(struct __sk_buff *skb, struct act_state *s
 		p = port_get(d->ports[i]);
 		if (!p)
 			continue;
-		if (prev)
-			bpf_clone_redirect(skb, prev, 0);
+		if (prev && bpf_clone_redirect(skb, prev, 0))
+			count_drop(st, XVS_DROP_REDIRECT);
 		prev = p->ifindex;
 	}
 	if (prev && !last_redirects) {
-		bpf_clone_redirect(skb, prev, 0);
+		if (bpf_clone_redirect(skb, prev, 0))
+			count_drop(st, XVS_DROP_REDIRECT);
 		prev = 0;
 	}
 	return prev;
@@ -72,12 +77,26 @@ static __always_inline void tc_flush(struct __sk_buff *skb, struct act_state *s)
 	if (s->pending == XVS_ACT_OUTPUT) {
 		struct xvs_port *p = port_get(s->pending_arg);
 
-		if (p)
-			bpf_clone_redirect(skb, p->ifindex, 0);
+		if (!p)
+			count_drop(stats_get(), XVS_DROP_BAD_PORT);
+		else if (bpf_clone_redirect(skb, p->ifindex, 0))
+			count_drop(stats_get(), XVS_DROP_REDIRECT);
 	} else if (s->pending == XVS_ACT_FLOOD) {
 		tc_flood(skb, s, s->pending_arg, false);
 	}
 	s->pending = 0;
+}
+
+/* XDP: whether a flood domain has a member other than the ingress port. */
+static __always_inline bool flood_has_target(const struct xvs_flood_domain *d, __u32 in_port)
+{
+	for (int i = 0; i < XVS_MAX_FLOOD_PORTS; i++) {
+		if (i >= d->n)
+			break;
+		if (d->ports[i] != in_port)
+			return true;
+	}
+	return false;
 }
 
 static __always_inline int act_edit(void *ctx, const bool xdp, const struct xvs_action *a,
@@ -252,13 +271,11 @@ static __always_inline int send_final(void *ctx, const bool xdp, struct act_stat
 			return verdict_drop(xdp);
 		}
 		if (xdp && !(p->flags & XVS_PORT_F_XDP_TX)) {
-			/* The device would drop an XDP frame: let TC send it. */
-			if (s->edited) {
-				count_drop(st, XVS_DROP_REDIRECT);
-				return XDP_DROP;
-			}
-			count(st, XVS_CTR_PUNT_TC);
-			return XDP_PASS;
+			/* The device would drop an XDP frame. Userspace marks
+			 * such lists XVS_AL_NEEDS_SKB, so they start in TC;
+			 * handing this one over now would run it twice. */
+			count_drop(st, XVS_DROP_REDIRECT);
+			return XDP_DROP;
 		}
 		return bpf_redirect(p->ifindex, 0);
 	}
@@ -269,23 +286,25 @@ static __always_inline int send_final(void *ctx, const bool xdp, struct act_stat
 			struct xvs_flood_domain *d = bpf_map_lookup_elem(&xvs_flood_domains, &domain);
 			void *dm = bpf_map_lookup_elem(&xvs_flood_devmaps, &domain);
 
-			if (!d || !dm) {
+			if (!d || !dm || !(d->flags & XVS_FD_F_EXISTS)) {
 				count_drop(st, XVS_DROP_BAD_DOMAIN);
 				return XDP_DROP;
 			}
+			if (!flood_has_target(d, s->in_port)) {
+				count_drop(st, XVS_DROP_ACTION);
+				return XDP_DROP;
+			}
 			if (!(d->flags & XVS_FD_F_XDP_OK)) {
-				if (s->edited) {
-					count_drop(st, XVS_DROP_REDIRECT);
-					return XDP_DROP;
-				}
-				count(st, XVS_CTR_PUNT_TC);
-				return XDP_PASS;
+				count_drop(st, XVS_DROP_REDIRECT); /* as above */
+				return XDP_DROP;
 			}
 			return bpf_redirect_map(dm, 0, BPF_F_BROADCAST | BPF_F_EXCLUDE_INGRESS);
 		} else {
-			__u32 ifindex = tc_flood(ctx, s, domain, true);
+			long ifindex = tc_flood(ctx, s, domain, true);
 
-			if (!ifindex)
+			if (ifindex == 0)
+				count_drop(st, XVS_DROP_ACTION);
+			if (ifindex <= 0)
 				return TC_ACT_SHOT;
 			return bpf_redirect(ifindex, 0);
 		}

@@ -47,6 +47,18 @@ struct parse_info {
 	__u8 pad;
 };
 
+/* Left in front of a packet by the XDP entry when it hands a recirculated
+ * packet to TC (XDP_PASS), so TC resumes at that recirculation rather than
+ * starting over: the packet may have been edited and the first pass's flow
+ * already credited. */
+struct xvs_xdp_meta {
+	__u32 magic;     /* XVS_XDP_META_MAGIC */
+	__u32 ifindex;   /* the device it was left on: meta does not follow redirects */
+	__u32 recirc_id;
+	__u32 depth;
+};
+#define XVS_XDP_META_MAGIC 0x78767352
+
 static __always_inline int is_vlan_tpid(__u16 type_host)
 {
 	return type_host == ETH_P_8021Q || type_host == ETH_P_8021AD;

@@ -26,6 +26,15 @@ static __always_inline void *ctx_data_end(void *ctx, const bool xdp)
 	return (void *)(long)((struct __sk_buff *)ctx)->data_end;
 }
 
+/* TC: whether the kernel holds the outer VLAN tag in the skb's metadata
+ * rather than in the packet data (always false for XDP). */
+static __always_inline bool ctx_tag_in_meta(void *ctx, const bool xdp)
+{
+	return !xdp && ((struct __sk_buff *)ctx)->vlan_present;
+}
+
+/* The frame's length on the wire, counting a tag held in skb metadata (as
+ * XDP and OVS count it). */
 static __always_inline __u32 ctx_len(void *ctx, const bool xdp)
 {
 	__u32 len;
@@ -33,7 +42,7 @@ static __always_inline __u32 ctx_len(void *ctx, const bool xdp)
 	if (xdp)
 		len = (__u32)(ctx_data_end(ctx, xdp) - ctx_data(ctx, xdp));
 	else
-		len = ((struct __sk_buff *)ctx)->len;
+		len = ((struct __sk_buff *)ctx)->len + (ctx_tag_in_meta(ctx, xdp) ? 4 : 0);
 	/* Materialise the length here: left to the compiler, the packet
 	 * pointers may be kept (and spilled as 32-bit values, which the
 	 * verifier rejects) until the subtraction is needed. */

@@ -15,6 +15,8 @@ struct mf_probe_ctx {
 	__u32 list_idx;
 	__u32 mask_id;
 	struct xvs_megaflow *hit;
+	__u32 probes; /* hash lookups made */
+	__u32 pad;
 };
 
 /* pc->probe.w[j] = (key & mask) word m->words[j], for j < slots. */
@@ -63,6 +65,7 @@ static long mf_probe(__u64 i, void *arg)
 	if (!list || !pc || i >= XVS_MAX_MASKS || i >= list->n)
 		return 1;
 	id = list->ids[i];
+	p->probes++;
 	p->hit = mf_probe_mask(pc, id);
 	if (p->hit) {
 		p->mask_id = id;
@@ -99,7 +102,6 @@ static __always_inline struct xvs_megaflow *mf_lookup(struct xvs_cpu_stats *st, 
 	struct xvs_mask_list *list;
 	struct xvs_dp_config *cfg;
 	__u32 zero = 0, sig = 0, idx;
-	long n;
 
 	cfg = bpf_map_lookup_elem(&xvs_config, &zero);
 	if (!cfg)
@@ -111,29 +113,27 @@ static __always_inline struct xvs_megaflow *mf_lookup(struct xvs_cpu_stats *st, 
 		idx = sig & (XVS_MASK_CACHE_ENTRIES - 1);
 		hint = bpf_map_lookup_elem(&xvs_mask_cache, &idx);
 		if (hint && hint->sig == sig) {
+			p.probes++;
 			p.hit = mf_probe_mask(pc, hint->mask_id);
 			if (p.hit) {
 				p.mask_id = hint->mask_id;
-				if (st) {
-					st->counters[XVS_CTR_MASK_PROBE]++;
+				if (st)
 					st->counters[XVS_CTR_MASK_CACHE_HIT]++;
-				}
 				goto found;
 			}
 		}
 	}
-	n = bpf_loop(XVS_MAX_MASKS, mf_probe, &p, 0);
-	if (st && n > 0)
-		st->counters[XVS_CTR_MASK_PROBE] += n;
-	if (!p.hit)
-		return NULL;
-	if (hint) {
+	bpf_loop(XVS_MAX_MASKS, mf_probe, &p, 0);
+	if (p.hit && hint) {
 		hint->sig = sig;
 		hint->mask_id = p.mask_id;
 	}
 found:
-	if (st && p.mask_id < XVS_MAX_MASKS)
-		st->mask_hits[p.mask_id]++;
+	if (st) {
+		st->counters[XVS_CTR_MASK_PROBE] += p.probes;
+		if (p.hit && p.mask_id < XVS_MAX_MASKS)
+			st->mask_hits[p.mask_id]++;
+	}
 	return p.hit;
 }
 

@@ -11,6 +11,25 @@ struct upcall_rec {
 	__u8 pkt[XVS_UPCALL_MAX_PKT];
 };
 
+/* TC, outer tag in skb metadata: copies the frame as it is on the wire,
+ * the tag put back after the MAC addresses. Returns the bytes copied. */
+static __always_inline __u32 upcall_copy_tagged(struct __sk_buff *skb, __u8 *out, __u32 cap)
+{
+	__u32 rest;
+
+	if (cap < ETH_HLEN + VLAN_HLEN || bpf_skb_load_bytes(skb, 0, out, 12))
+		return 0;
+	*(__be16 *)(out + 12) = (__be16)skb->vlan_proto;
+	*(__be16 *)(out + 14) = bpf_htons((__u16)skb->vlan_tci);
+	/* The mask is a no-op below the cap; it shows the verifier the bound. */
+	rest = (cap - 16) & 0x7ff;
+	if (rest > XVS_UPCALL_MAX_PKT - 16)
+		rest = XVS_UPCALL_MAX_PKT - 16;
+	if (rest && bpf_skb_load_bytes(skb, 12, out + 16, rest))
+		return 0;
+	return rest + 16;
+}
+
 /* Queues the packet (as it is now) with key; 0 on success. */
 static __always_inline int upcall_send(void *ctx, const bool xdp, __u8 type, __u32 in_port,
 				       __u64 cookie, __u32 arg, const struct xvs_flow_key *key)
@@ -24,7 +43,9 @@ static __always_inline int upcall_send(void *ctx, const bool xdp, __u8 type, __u
 		return -1;
 	/* The mask is a no-op below the cap; it shows the verifier the bound. */
 	cap = len > XVS_UPCALL_MAX_PKT ? XVS_UPCALL_MAX_PKT : (len & 0x7ff);
-	if (cap == 0 || ctx_load_bytes(ctx, xdp, 0, rec->pkt, cap))
+	if (ctx_tag_in_meta(ctx, xdp))
+		cap = upcall_copy_tagged(ctx, rec->pkt, cap);
+	else if (cap == 0 || ctx_load_bytes(ctx, xdp, 0, rec->pkt, cap))
 		cap = 0;
 	rec->hdr.type = type;
 	rec->hdr.hook = xdp ? XVS_HOOK_XDP : XVS_HOOK_TC;

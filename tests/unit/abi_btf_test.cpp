@@ -33,7 +33,7 @@ const MemberCheck kMembers[] = {
     M(xvs_mf_key_l, w),           M(xvs_mf_key_s, mask_id),    M(xvs_mf_key_s, w),
     M(xvs_mf_key_m, mask_id),     M(xvs_mf_key_m, w),          M(xvs_mask, mask),
     M(xvs_mask, in_use),          M(xvs_mask, n_flows),        M(xvs_mask, cls),
-    M(xvs_mask, n_words),         M(xvs_mask, words),         M(xvs_mask_list, n),         M(xvs_mask_list, ids),
+    M(xvs_mask, n_words),         M(xvs_mask, words),          M(xvs_mask, hits_base),         M(xvs_mask_list, n),         M(xvs_mask_list, ids),
     M(xvs_action, type),          M(xvs_action, arg),          M(xvs_action, u),
     M(xvs_action_list, n),        M(xvs_action_list, flags),   M(xvs_action_list, a),
     M(xvs_flow_stats, packets),   M(xvs_flow_stats, bytes),    M(xvs_flow_stats, used_ns),

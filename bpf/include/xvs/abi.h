@@ -143,8 +143,9 @@ struct xvs_mask {
 	__u8 cls;       /* enum xvs_mf_class of its megaflows' keys */
 	__u8 n_words;   /* significant words */
 	__u8 words[XVS_KEY_WORDS]; /* their indices, XVS_WORD_NONE past n_words */
+	__u64 hits_base; /* host: xvs_cpu_stats.mask_hits[id] summed when this mask took the id */
 };
-XVS_STATIC_ASSERT(sizeof(struct xvs_mask) == 136, "mask entry size");
+XVS_STATIC_ASSERT(sizeof(struct xvs_mask) == 144, "mask entry size");
 
 /* An entry of the per-CPU mask cache. */
 struct xvs_mask_hint {
@@ -272,6 +273,7 @@ struct xvs_tbucket {
 /* ---- Flood domains -------------------------------------------------- */
 
 #define XVS_FD_F_XDP_OK 0x01 /* every member is XDP_TX capable */
+#define XVS_FD_F_EXISTS 0x02 /* the domain was set up (it may have no members) */
 
 struct xvs_flood_domain {
 	__u32 n;     /* host: members */
@@ -362,7 +364,7 @@ enum xvs_counter {
 
 #define XVS_DROP_REASONS(X)                                                    \
 	X(NOT_PORT, "ingress device is not a datapath port")                   \
-	X(ACTION, "explicit drop action or empty action list")                 \
+	X(ACTION, "drop action, empty action list, or no port to send to")                 \
 	X(UPCALL_RATE, "upcall rate limit of the ingress port")                \
 	X(UPCALL_DUP, "duplicate miss while an upcall is pending")             \
 	X(UPCALL_RINGBUF, "upcall ring buffer full")                           \
