@@ -136,12 +136,17 @@ int main(int argc, char** argv) {
     int runs = 5;
     uint32_t repeat = 2000000, frames = 5000000;
     std::string markdown;
+    std::vector<int> mask_counts = {1, 8, 64};
+    bool live = true;
     for (int i = 1; i < argc; i++) {
         std::string a = argv[i];
-        if (a == "--runs" && i + 1 < argc) runs = std::max(1, std::atoi(argv[++i]));
+        if (a == "--masks" && i + 1 < argc) mask_counts = {std::clamp(std::atoi(argv[++i]), 1, XVS_MAX_MASKS)};
+        else if (a == "--no-live") live = false;
+        else if (a == "--repeat" && i + 1 < argc) repeat = static_cast<uint32_t>(std::atol(argv[++i]));
+        else if (a == "--runs" && i + 1 < argc) runs = std::max(1, std::atoi(argv[++i]));
         else if (a == "--frames" && i + 1 < argc) frames = static_cast<uint32_t>(std::atol(argv[++i]));
         else if (a == "--markdown" && i + 1 < argc) markdown = argv[++i];
-        else die("usage: xvs-bench-datapath [--runs N] [--frames N] [--markdown FILE]");
+        else die("usage: xvs-bench-datapath [--runs N] [--frames N] [--repeat N] [--masks N] [--no-live] [--markdown FILE]");
     }
     if (unshare(CLONE_NEWNET)) die(std::string("unshare(CLONE_NEWNET): ") + std::strerror(errno) + " (run as root)");
     cpu_set_t cpus;
@@ -194,7 +199,7 @@ int main(int argc, char** argv) {
         c.flags = on ? (c.flags & ~uint32_t{XVS_CFG_NO_MASK_CACHE}) : (c.flags | XVS_CFG_NO_MASK_CACHE);
         if (auto s = (*dp)->set_config(c); !s) die(s.message());
     };
-    for (int n : {1, 8, 64}) {
+    for (int n : mask_counts) {
         install_masks(**dp, n);
         std::vector<double> cached, searched;
         for (int r = 0; r < runs; r++) {
@@ -209,9 +214,13 @@ int main(int argc, char** argv) {
 
     install_masks(**dp, 1);
     std::vector<double> live_bare, live_xvs;
-    for (int r = 0; r < runs; r++) {
+    for (int r = 0; live && r < runs; r++) {
         live_bare.push_back(live_mpps(skel.get(), ifindex("hA"), frame, frames));
         live_xvs.push_back(live_mpps(skel.get(), ifindex("gA"), frame, frames));
+    }
+    if (!live) {
+        live_bare.push_back(0);
+        live_xvs.push_back(0);
     }
     auto spread = [](std::vector<double> v) {
         std::sort(v.begin(), v.end());
