@@ -39,6 +39,20 @@ private:
 
 int possible_cpus();
 
+// Every key of a hash map.
+template <typename K>
+std::vector<K> map_keys(int fd) {
+    std::vector<K> out;
+    K cur{}, next{};
+    const K* prev = nullptr;
+    while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+        out.push_back(next);
+        cur = next;
+        prev = &cur;
+    }
+    return out;
+}
+
 template <typename K, typename V>
 class Map {
 public:
@@ -66,18 +80,7 @@ public:
             return make_error("delete from map {} failed: {}", m_.name(), errno_str(errno));
         return {};
     }
-    // Every key (for hash maps).
-    std::vector<K> keys() const {
-        std::vector<K> out;
-        K cur{}, next{};
-        const K* prev = nullptr;
-        while (bpf_map_get_next_key(fd(), prev, &next) == 0) {
-            out.push_back(next);
-            cur = next;
-            prev = &cur;
-        }
-        return out;
-    }
+    std::vector<K> keys() const { return map_keys<K>(fd()); }
 
 private:
     MapFd m_;
@@ -120,17 +123,7 @@ public:
             return make_error("delete from map {} failed: {}", m_.name(), errno_str(errno));
         return {};
     }
-    std::vector<K> keys() const {
-        std::vector<K> out;
-        K cur{}, next{};
-        const K* prev = nullptr;
-        while (bpf_map_get_next_key(fd(), prev, &next) == 0) {
-            out.push_back(next);
-            cur = next;
-            prev = &cur;
-        }
-        return out;
-    }
+    std::vector<K> keys() const { return map_keys<K>(fd()); }
 
 private:
     size_t stride() const { return (sizeof(V) + 7) & ~size_t{7}; }

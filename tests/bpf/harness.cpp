@@ -2,6 +2,8 @@
 #define DOCTEST_CONFIG_IMPLEMENT
 #include "harness.h"
 
+#include "support/key_fields.h"
+
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -312,16 +314,16 @@ void TestDatapath::set_config_flags(uint32_t flags) {
 
 // ---- Runners ------------------------------------------------------------------
 
-RunResult run_xdp(int prog_fd, std::span<const uint8_t> pkt, uint32_t ingress_ifindex) {
+namespace {
+
+// One BPF_PROG_RUN of prog_fd on pkt with the given context.
+RunResult run_once(int prog_fd, std::span<const uint8_t> pkt, const void* ctx, size_t ctx_size) {
     RunResult r;
-    xdp_md ctx{};
-    ctx.data_end = static_cast<uint32_t>(pkt.size());
-    ctx.ingress_ifindex = ingress_ifindex;
     r.out.resize(pkt.size() + 512);
     LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt.data(), .data_out = r.out.data(),
                 .data_size_in = static_cast<uint32_t>(pkt.size()),
-                .data_size_out = static_cast<uint32_t>(r.out.size()), .ctx_in = &ctx,
-                .ctx_size_in = sizeof ctx, .repeat = 1);
+                .data_size_out = static_cast<uint32_t>(r.out.size()), .ctx_in = ctx,
+                .ctx_size_in = static_cast<uint32_t>(ctx_size), .repeat = 1);
     if (bpf_prog_test_run_opts(prog_fd, &o) != 0) {
         r.err = errno;
         r.out.clear();
@@ -332,27 +334,23 @@ RunResult run_xdp(int prog_fd, std::span<const uint8_t> pkt, uint32_t ingress_if
     return r;
 }
 
+}  // namespace
+
+RunResult run_xdp(int prog_fd, std::span<const uint8_t> pkt, uint32_t ingress_ifindex) {
+    xdp_md ctx{};
+    ctx.data_end = static_cast<uint32_t>(pkt.size());
+    ctx.ingress_ifindex = ingress_ifindex;
+    return run_once(prog_fd, pkt, &ctx, sizeof ctx);
+}
+
 RunResult run_tc(int prog_fd, std::span<const uint8_t> pkt, uint32_t ifindex) {
-    RunResult r;
     // bpf_prog_test_run_skb() accepts only a few __sk_buff fields (mark,
     // priority, ingress_ifindex, ifindex, cb, tstamp, wire_len, gso_*,
     // hwtstamp); any other nonzero one is EINVAL. ifindex > 1 makes it the
     // skb's device (eth_type_trans runs against it).
     __sk_buff ctx{};
     ctx.ifindex = ifindex;
-    r.out.resize(pkt.size() + 512);
-    LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = pkt.data(), .data_out = r.out.data(),
-                .data_size_in = static_cast<uint32_t>(pkt.size()),
-                .data_size_out = static_cast<uint32_t>(r.out.size()), .ctx_in = &ctx,
-                .ctx_size_in = sizeof ctx, .repeat = 1);
-    if (bpf_prog_test_run_opts(prog_fd, &o) != 0) {
-        r.err = errno;
-        r.out.clear();
-        return r;
-    }
-    r.retval = o.retval;
-    r.out.resize(o.data_size_out);
-    return r;
+    return run_once(prog_fd, pkt, &ctx, sizeof ctx);
 }
 
 int run_xdp_live(int prog_fd, std::span<const uint8_t> pkt, uint32_t ingress_ifindex) {
@@ -504,51 +502,10 @@ void check_drops(const StatsDelta& s, std::initializer_list<std::pair<int, uint6
 
 namespace {
 
-struct KeyField {
-    const char* name;
-    size_t off;
-    size_t size;
-};
-
-#define XVS_KF(f) KeyField{#f, offsetof(xvs_flow_key, f), sizeof(xvs_flow_key::f)}
-const KeyField kKeyFields[] = {
-    XVS_KF(recirc_id),  XVS_KF(in_port),     XVS_KF(eth_dst),    XVS_KF(eth_src),   XVS_KF(eth_type),
-    XVS_KF(vlan_tci),   XVS_KF(vlan_tpid),   XVS_KF(cvlan_tci),  XVS_KF(cvlan_tpid), XVS_KF(parse_flags),
-    XVS_KF(nw_proto),   XVS_KF(nw_tos),      XVS_KF(nw_ttl),     XVS_KF(nw_frag),   XVS_KF(ipv6_label),
-    XVS_KF(nw_src),     XVS_KF(nw_dst),      XVS_KF(tp_src),     XVS_KF(tp_dst),    XVS_KF(tcp_flags),
-    XVS_KF(pad0),       XVS_KF(arp_sha),     XVS_KF(arp_tha),    XVS_KF(nd_target), XVS_KF(pad1),
-};
-#undef XVS_KF
-
-std::string field_str(const xvs_flow_key& k, const KeyField& f) {
-    const auto* p = reinterpret_cast<const uint8_t*>(&k) + f.off;
-    // Host-order fields as numbers, the rest as the bytes in key order.
-    if (f.off == offsetof(xvs_flow_key, recirc_id) || f.off == offsetof(xvs_flow_key, in_port)) {
-        uint32_t v;
-        std::memcpy(&v, p, 4);
-        return fmt::format("{}", v);
-    }
-    if (f.off == offsetof(xvs_flow_key, parse_flags)) {
-        uint16_t v;
-        std::memcpy(&v, p, 2);
-        return fmt::format("0x{:04x}", v);
-    }
-    std::string s;
-    for (size_t i = 0; i < f.size; i++) s += fmt::format("{:02x}", p[i]);
-    return s;
-}
-
 }  // namespace
 
 std::vector<std::string> key_diff(const xvs_flow_key& got, const xvs_flow_key& want) {
-    std::vector<std::string> out;
-    for (const KeyField& f : kKeyFields) {
-        const auto* a = reinterpret_cast<const uint8_t*>(&got) + f.off;
-        const auto* b = reinterpret_cast<const uint8_t*>(&want) + f.off;
-        if (std::memcmp(a, b, f.size) != 0)
-            out.push_back(fmt::format("{}: got {} want {}", f.name, field_str(got, f), field_str(want, f)));
-    }
-    return out;
+    return xvs::test::key_diff(got, want);
 }
 
 std::string key_str(const xvs_flow_key& k) {

@@ -14,6 +14,7 @@
 #include <doctest/doctest.h>
 
 #include "compiler/flow_extract.h"
+#include "support/key_fields.h"
 #include "support/packet.h"
 
 using xvs::ExtractContext;
@@ -34,27 +35,9 @@ xvs_flow_key extract(const Bytes& frame, ExtractContext ctx = {}) { return flow_
 
 // ---- Describing and comparing keys field by field --------------------------
 
-struct Field {
-    const char* name;
-    size_t off;
-    size_t size;
-};
-
-#define XVS_FIELD(f) Field{#f, offsetof(xvs_flow_key, f), sizeof(xvs_flow_key::f)}
-const Field kFields[] = {
-    XVS_FIELD(recirc_id),  XVS_FIELD(in_port),    XVS_FIELD(eth_dst),   XVS_FIELD(eth_src),
-    XVS_FIELD(eth_type),   XVS_FIELD(vlan_tci),   XVS_FIELD(vlan_tpid), XVS_FIELD(cvlan_tci),
-    XVS_FIELD(cvlan_tpid), XVS_FIELD(parse_flags), XVS_FIELD(nw_proto), XVS_FIELD(nw_tos),
-    XVS_FIELD(nw_ttl),     XVS_FIELD(nw_frag),    XVS_FIELD(ipv6_label), XVS_FIELD(nw_src),
-    XVS_FIELD(nw_dst),     XVS_FIELD(tp_src),     XVS_FIELD(tp_dst),    XVS_FIELD(tcp_flags),
-    XVS_FIELD(pad0),       XVS_FIELD(arp_sha),    XVS_FIELD(arp_tha),   XVS_FIELD(nd_target),
-    XVS_FIELD(pad1),
-};
-#undef XVS_FIELD
-
-std::span<const uint8_t> field_bytes(const xvs_flow_key& k, const Field& f) {
-    return {reinterpret_cast<const uint8_t*>(&k) + f.off, f.size};
-}
+using xvs::test::field_bytes;
+using Field = xvs::test::KeyField;
+constexpr auto& kFields = xvs::test::kKeyFields;
 
 bool is_zero(std::span<const uint8_t> b) {
     return std::all_of(b.begin(), b.end(), [](uint8_t x) { return x == 0; });
@@ -65,11 +48,7 @@ bool same(std::span<const uint8_t> a, std::span<const uint8_t> b) { return std::
 // "" if equal, else one line per differing field.
 std::string key_diff(const xvs_flow_key& got, const xvs_flow_key& want) {
     std::string out;
-    for (const Field& f : kFields) {
-        const auto g = field_bytes(got, f), w = field_bytes(want, f);
-        if (!same(g, w))
-            out += std::string(f.name) + ": got " + xvs::test::to_hex(g) + ", want " + xvs::test::to_hex(w) + "\n";
-    }
+    for (const auto& line : xvs::test::key_diff(got, want)) out += line + "\n";
     return out;
 }
 
