@@ -15,6 +15,7 @@
 #include "compiler/flow_mask.h"
 #include "loader/datapath.h"
 #include "util/netaddr.h"
+#include "xvs/abi_names.h"
 
 using namespace xvs;
 using loader::Datapath;
@@ -79,33 +80,6 @@ std::string tcp_flags_str(uint16_t f) {
     for (int i = 0; i < 8; i++)
         if (f & (1u << i)) s += letters[i];
     return s;
-}
-
-const char* counter_name(int i) {
-    static const char* names[] = {
-#define X(name, str) #name,
-        XVS_COUNTERS(X)
-#undef X
-    };
-    return names[i];
-}
-
-const char* drop_name(int i) {
-    static const char* names[] = {
-#define X(name, str) #name,
-        XVS_DROP_REASONS(X)
-#undef X
-    };
-    return names[i];
-}
-
-const char* drop_text(int i) {
-    static const char* texts[] = {
-#define X(name, str) str,
-        XVS_DROP_REASONS(X)
-#undef X
-    };
-    return texts[i];
 }
 
 uint64_t now_ns() {

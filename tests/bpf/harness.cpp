@@ -3,6 +3,7 @@
 #include "harness.h"
 
 #include "support/key_fields.h"
+#include "xvs/abi_names.h"
 
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
@@ -468,24 +469,6 @@ StatsDelta Stats::delta() const {
     for (int i = 0; i < XVS_DROP__MAX; i++) s.d.drops[i] = now.drops[i] - before_.drops[i];
     for (int i = 0; i < XVS_MAX_MASKS; i++) s.d.mask_hits[i] = now.mask_hits[i] - before_.mask_hits[i];
     return s;
-}
-
-const char* counter_name(int c) {
-    static const char* const names[] = {
-#define XVS_X_NAME(name, str) #name,
-        XVS_COUNTERS(XVS_X_NAME)
-#undef XVS_X_NAME
-    };
-    return c >= 0 && c < XVS_CTR__MAX ? names[c] : "?";
-}
-
-const char* drop_name(int r) {
-    static const char* const names[] = {
-#define XVS_X_NAME(name, str) #name,
-        XVS_DROP_REASONS(XVS_X_NAME)
-#undef XVS_X_NAME
-    };
-    return r >= 0 && r < XVS_DROP__MAX ? names[r] : "?";
 }
 
 void check_drops(const StatsDelta& s, std::initializer_list<std::pair<int, uint64_t>> want) {

@@ -50,6 +50,7 @@ struct StringMaker<char*> {
 #include "support/packet.h"
 #include "util/fd.h"
 #include "xvs/abi.h"
+#include "xvs/abi_names.h"
 
 namespace xvs::bpftest {
 
@@ -185,8 +186,8 @@ private:
     loader::DpStats before_;
 };
 
-const char* counter_name(int c);
-const char* drop_name(int r);
+using xvs::counter_name;
+using xvs::drop_name;
 
 // CHECKs every drop reason's delta: those named in `want` must have the given
 // value, every other must be 0.
