@@ -1,6 +1,13 @@
-// Recoverable errors: a value or a message a user can act on.
+// Recoverable errors: a value or an error a user can act on.
+//
+// BasicResult<T, E> is the one result shape of the code base (like
+// std::expected, which our C++20 toolchain lacks); a layer picks its error
+// type: Result<T> carries a message (xvs::Error), the OVSDB layer's
+// DbResult<T> carries an RFC 7047 error object. describe(E) turns an error
+// into text, found by argument-dependent lookup.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -13,17 +20,25 @@ struct Error {
     std::string message;
 };
 
+inline std::string describe(const Error& e) { return e.message; }
+
 template <typename... Args>
 [[nodiscard]] Error make_error(fmt::format_string<Args...> f, Args&&... args) {
     return Error{fmt::format(f, std::forward<Args>(args)...)};
 }
 
-// Like std::expected<T, Error> (which our C++20 toolchain lacks).
+template <typename T, typename E>
+class [[nodiscard]] BasicResult;
+
 template <typename T>
-class [[nodiscard]] Result {
+using Result = BasicResult<T, Error>;
+using Status = BasicResult<void, Error>;
+
+template <typename T, typename E>
+class [[nodiscard]] BasicResult {
 public:
-    Result(T value) : v_(std::move(value)) {}
-    Result(Error error) : v_(std::move(error)) {}
+    BasicResult(T value) : v_(std::move(value)) {}
+    BasicResult(E error) : v_(std::move(error)) {}
 
     bool ok() const { return v_.index() == 0; }
     explicit operator bool() const { return ok(); }
@@ -36,29 +51,33 @@ public:
     T* operator->() { return &value(); }
     const T* operator->() const { return &value(); }
 
-    const Error& error() const { return std::get<1>(v_); }
-    const std::string& message() const { return error().message; }
+    const E& error() const { return std::get<1>(v_); }
+    std::string message() const { return describe(error()); }
+    BasicResult<void, Error> to_status() const;
 
 private:
-    std::variant<T, Error> v_;
+    std::variant<T, E> v_;
 };
 
-template <>
-class [[nodiscard]] Result<void> {
+template <typename E>
+class [[nodiscard]] BasicResult<void, E> {
 public:
-    Result() = default;
-    Result(Error error) : err_(std::move(error)), failed_(true) {}
+    BasicResult() = default;
+    BasicResult(E error) : err_(std::move(error)) {}
 
-    bool ok() const { return !failed_; }
+    bool ok() const { return !err_; }
     explicit operator bool() const { return ok(); }
-    const Error& error() const { return err_; }
-    const std::string& message() const { return err_.message; }
+    const E& error() const { return *err_; }
+    std::string message() const { return describe(*err_); }
+    BasicResult<void, Error> to_status() const { return ok() ? Status{} : Status{Error{message()}}; }
 
 private:
-    Error err_;
-    bool failed_ = false;
+    std::optional<E> err_;
 };
 
-using Status = Result<void>;
+template <typename T, typename E>
+BasicResult<void, Error> BasicResult<T, E>::to_status() const {
+    return ok() ? Status{} : Status{Error{message()}};
+}
 
 }  // namespace xvs

@@ -14,6 +14,8 @@ E2E_NETNS=()
 E2E_LINKS=()
 E2E_DPS=()
 E2E_PIDS=()
+E2E_PIDFILES=()  # daemons we started with --pidfile
+E2E_CLEAN_DIRS=()
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 note() { echo "--- $*"; }
@@ -36,11 +38,13 @@ require_root() {
 e2e_cleanup() {
   local rc=$?
   set +e
+  for f in "${E2E_PIDFILES[@]}"; do [ -s "$f" ] && kill "$(cat "$f")" 2>/dev/null; done
   for p in "${E2E_PIDS[@]}"; do kill "$p" 2>/dev/null; done
   for p in "${E2E_PIDS[@]}"; do wait "$p" 2>/dev/null; done
   for d in "${E2E_DPS[@]}"; do "$DPCTL" del-dp "$d" >/dev/null 2>&1; done
   for l in "${E2E_LINKS[@]}"; do ip link del "$l" 2>/dev/null; done
   for n in "${E2E_NETNS[@]}"; do ip netns del "$n" 2>/dev/null; done
+  for d in "${E2E_CLEAN_DIRS[@]}"; do rm -rf "$d"; done
   exit $rc
 }
 trap e2e_cleanup EXIT

@@ -1,0 +1,562 @@
+#include "ovsdb/server.h"
+
+#include <algorithm>
+
+#include "util/vlog.h"
+
+namespace xvs::ovsdb {
+
+namespace {
+
+VlogModule vlog("ovsdb_server");
+
+// _Server: what OVS's ovsdb-server publishes about its databases; clients
+// (the C and Python IDLs) check it before trusting a database.
+const char* const kServerSchema = R"({
+  "name": "_Server", "version": "1.2.0",
+  "tables": {
+    "Database": {
+      "isRoot": true,
+      "columns": {
+        "name": {"type": "string"},
+        "model": {"type": {"key": {"type": "string", "enum": ["set", ["standalone", "clustered", "relay"]]}}},
+        "connected": {"type": "boolean"},
+        "leader": {"type": "boolean"},
+        "schema": {"type": {"key": {"type": "string"}, "min": 0, "max": 1}},
+        "cid": {"type": {"key": {"type": "uuid"}, "min": 0, "max": 1}},
+        "sid": {"type": {"key": {"type": "uuid"}, "min": 0, "max": 1}},
+        "index": {"type": {"key": {"type": "integer"}, "min": 0, "max": 1}}}}}})";
+
+std::string id_key(const Json& id) { return json_to_string(id); }
+
+Json rpc_error(const char* tag, const std::string& details) { return Json{{"error", tag}, {"details", details}}; }
+
+bool is_db_remote(const std::string& spec) { return spec.rfind("db:", 0) == 0; }
+
+}  // namespace
+
+struct Server::Db {
+    std::string name;
+    std::unique_ptr<Storage> storage;  // null for _Server
+    Database* db = nullptr;
+    size_t listener = 0;
+};
+
+struct Server::Remote {
+    std::string spec;
+    std::string from_db;  // the db: remote that produced it, or ""
+    std::unique_ptr<Listener> listener;
+    PollLoop::FdWatch watch;
+    std::unique_ptr<JsonRpcSession> active;
+    Session* active_session = nullptr;
+};
+
+struct Server::Session {
+    std::unique_ptr<JsonRpcConnection> conn;  // accepted connection
+    JsonRpcSession* active = nullptr;         // or an active remote's
+    Remote* remote = nullptr;
+    struct Mon {
+        std::string db;
+        Monitor monitor;
+    };
+    std::map<std::string, Mon> monitors;  // by the monitor id's JSON text
+
+    Status send(const JsonRpcMessage& m) { return conn ? conn->send(m) : active->send(m); }
+    std::string name() const { return conn ? conn->name() : (remote ? remote->spec : "?"); }
+    void reset_state() { monitors.clear(); }
+};
+
+struct Server::Trigger {
+    Session* session;
+    Json id;
+    Json params;
+    std::string db;
+    PollLoop::Clock::time_point start;
+    PollLoop::Timer timer;
+};
+
+Server::Server(PollLoop& loop) : loop_(loop), server_id_(Uuid::random()) {
+    auto schema = Schema::from_json(Json::parse(kServerSchema));
+    server_db_ = std::make_unique<Database>(std::move(*schema));
+    auto d = std::make_unique<Db>();
+    d->name = "_Server";
+    d->db = server_db_.get();
+    Db* raw = d.get();
+    d->listener = server_db_->add_listener([this, raw](const auto& ch) { on_commit(*raw, ch); });
+    dbs_["_Server"] = std::move(d);
+}
+
+Server::~Server() {
+    triggers_.clear();
+    sessions_.clear();
+    remotes_.clear();
+}
+
+std::vector<std::string> Server::database_names() const {
+    std::vector<std::string> out;
+    for (const auto& [name, db] : dbs_) out.push_back(name);
+    return out;
+}
+
+void Server::register_server_row(const std::string& name, const Schema& schema) {
+    Json ops = Json::array({"_Server", Json{{"op", "insert"},
+                                            {"table", "Database"},
+                                            {"row", Json{{"name", name},
+                                                         {"model", "standalone"},
+                                                         {"connected", true},
+                                                         {"leader", true},
+                                                         {"schema", json_to_string(schema.to_json())}}}}});
+    auto r = server_db_->execute(ops);
+    if (r.kind != TransactResult::Kind::Done || r.reply.empty() || r.reply[0].contains("error"))
+        vlog.err("cannot publish {} in _Server: {}", name, json_to_string(r.reply));
+}
+
+Status Server::add_database(std::unique_ptr<Storage> storage) {
+    std::string name = storage->database().schema().name;
+    if (dbs_.count(name)) return make_error("a database named {} is already served", name);
+    auto d = std::make_unique<Db>();
+    d->name = name;
+    d->db = &storage->database();
+    d->storage = std::move(storage);
+    Db* raw = d.get();
+    d->listener = d->db->add_listener([this, raw](const auto& ch) { on_commit(*raw, ch); });
+    register_server_row(name, d->db->schema());
+    dbs_[name] = std::move(d);
+    update_db_remotes();
+    return {};
+}
+
+Server::Db* Server::find_db(const Json& name) {
+    if (!name.is_string()) return nullptr;
+    auto it = dbs_.find(name.get<std::string>());
+    return it == dbs_.end() ? nullptr : it->second.get();
+}
+
+// ---- remotes -----------------------------------------------------------------
+
+Status Server::add_remote(const std::string& spec) {
+    if (configured_.count(spec)) return make_error("remote {} is already configured", spec);
+    if (is_db_remote(spec)) {
+        configured_.insert(spec);
+        update_db_remotes();
+        return {};
+    }
+    if (auto s = open_remote(spec, ""); !s) return s;
+    configured_.insert(spec);
+    return {};
+}
+
+Status Server::remove_remote(const std::string& spec) {
+    if (!configured_.erase(spec)) return make_error("remote {} is not configured", spec);
+    auto from = [&](const std::unique_ptr<Remote>& r) { return r->spec == spec || r->from_db == spec; };
+    for (auto& r : remotes_)
+        if (from(r) && r->active_session) end_session(r->active_session);
+    remotes_.erase(std::remove_if(remotes_.begin(), remotes_.end(), from), remotes_.end());
+    return {};
+}
+
+std::vector<std::string> Server::remotes() const { return {configured_.begin(), configured_.end()}; }
+
+std::vector<std::string> Server::listening() const {
+    std::vector<std::string> out;
+    for (const auto& r : remotes_)
+        if (r->listener) out.push_back(r->listener->name());
+    return out;
+}
+
+Status Server::open_remote(const std::string& spec, const std::string& from_db) {
+    auto parsed = parse_stream_spec(spec, StreamSpecDefaults{6640, ""});
+    if (!parsed) return parsed.error();
+    auto r = std::make_unique<Remote>();
+    r->spec = spec;
+    r->from_db = from_db;
+    Remote* raw = r.get();
+    if (parsed->passive) {
+        auto l = Listener::open(*parsed);
+        if (!l) return l.error();
+        r->listener = std::move(*l);
+        r->watch = loop_.watch_fd(r->listener->fd(), POLLIN, [this, raw](short) { accept(*raw); });
+        vlog.info("listening on {}", r->listener->name());
+    } else {
+        JsonRpcSession::Options o;
+        o.spec_defaults.port = 6640;
+        auto sess = JsonRpcSession::create(loop_, spec, o);
+        if (!sess) return sess.error();
+        r->active = std::move(*sess);
+        auto s = std::make_unique<Session>();
+        s->active = r->active.get();
+        s->remote = raw;
+        Session* sraw = s.get();
+        r->active_session = sraw;
+        r->active->on_message([this, sraw](JsonRpcMessage&& m) { handle(*sraw, std::move(m)); });
+        r->active->on_disconnected([this, sraw](const std::string&) {
+            release_locks(*sraw);
+            sraw->reset_state();
+        });
+        sessions_.push_back(std::move(s));
+    }
+    remotes_.push_back(std::move(r));
+    return {};
+}
+
+void Server::accept(Remote& r) {
+    for (;;) {
+        auto s = r.listener->accept();
+        if (!s) {
+            vlog.warn("accept on {} failed: {}", r.listener->name(), s.message());
+            return;
+        }
+        if (!*s) return;  // nothing pending
+        JsonRpcConnection::Options o;
+        auto conn = std::make_unique<JsonRpcConnection>(loop_, std::move(*s), o);
+        start_session(std::move(conn), &r);
+    }
+}
+
+void Server::start_session(std::unique_ptr<JsonRpcConnection> conn, Remote* remote) {
+    auto s = std::make_unique<Session>();
+    s->conn = std::move(conn);
+    s->remote = remote;
+    Session* raw = s.get();
+    s->conn->on_message([this, raw](JsonRpcMessage&& m) { handle(*raw, std::move(m)); });
+    s->conn->on_close([this, raw](const std::string& why) {
+        vlog.dbg("{}: connection closed: {}", raw->name(), why);
+        loop_.post([this, raw] { end_session(raw); });
+    });
+    vlog.dbg("{}: new connection", raw->name());
+    sessions_.push_back(std::move(s));
+}
+
+void Server::end_session(Session* s) {
+    auto it = std::find_if(sessions_.begin(), sessions_.end(), [&](const auto& p) { return p.get() == s; });
+    if (it == sessions_.end()) return;
+    release_locks(*s);
+    triggers_.erase(std::remove_if(triggers_.begin(), triggers_.end(), [&](const auto& t) { return t->session == s; }),
+                    triggers_.end());
+    if (s->remote && s->remote->active_session == s) s->remote->active_session = nullptr;
+    sessions_.erase(it);
+}
+
+// Reads every db: remote's column and opens or closes remotes to match.
+void Server::update_db_remotes() {
+    std::set<std::pair<std::string, std::string>> want;  // (spec, from)
+    for (const std::string& spec : configured_) {
+        if (!is_db_remote(spec)) continue;
+        std::string rest = spec.substr(3);
+        auto c1 = rest.find(','), c2 = rest.find(',', c1 + 1);
+        if (c1 == std::string::npos || c2 == std::string::npos) {
+            vlog.warn("{}: expected db:DATABASE,TABLE,COLUMN", spec);
+            continue;
+        }
+        Db* d = find_db(Json(rest.substr(0, c1)));
+        if (!d) continue;
+        const Database& db = *d->db;
+        auto ti = db.schema().table_index(rest.substr(c1 + 1, c2 - c1 - 1));
+        if (!ti) continue;
+        const ColumnSchema* col = db.schema().tables[*ti].column(rest.substr(c2 + 1));
+        if (!col) continue;
+        for (const auto& [uuid, row] : db.table(*ti).rows) {
+            for (const Atom& a : row->fields[col->index].keys) {
+                if (const auto* str = std::get_if<std::string>(&a)) {
+                    want.insert({*str, spec});
+                } else if (const auto* ref = std::get_if<Uuid>(&a)) {
+                    // A reference (Open_vSwitch:manager_options): the target.
+                    auto rt = db.schema().table_index(col->type.key.ref_table);
+                    if (!rt) continue;
+                    const ColumnSchema* target = db.schema().tables[*rt].column("target");
+                    auto target_row = db.find_row(*rt, *ref);
+                    if (!target || !target_row) continue;
+                    for (const Atom& t : target_row->fields[target->index].keys)
+                        if (const auto* ts = std::get_if<std::string>(&t)) want.insert({*ts, spec});
+                }
+            }
+        }
+    }
+    // Close what is no longer wanted, open what is new.
+    for (auto& r : remotes_)
+        if (!r->from_db.empty() && !want.count({r->spec, r->from_db}) && r->active_session) end_session(r->active_session);
+    remotes_.erase(std::remove_if(remotes_.begin(), remotes_.end(),
+                                  [&](const auto& r) { return !r->from_db.empty() && !want.count({r->spec, r->from_db}); }),
+                   remotes_.end());
+    for (const auto& [spec, from] : want) {
+        bool have = std::any_of(remotes_.begin(), remotes_.end(),
+                                [&](const auto& r) { return r->spec == spec && r->from_db == from; });
+        if (!have)
+            if (auto s = open_remote(spec, from); !s) vlog.warn("{} (from {}): {}", spec, from, s.message());
+    }
+}
+
+// ---- dispatch ----------------------------------------------------------------
+
+void Server::reply(Session& s, const Json& id, Json result) {
+    if (auto st = s.send(JsonRpcMessage::reply(std::move(result), id)); !st)
+        vlog.dbg("{}: reply not sent: {}", s.name(), st.message());
+}
+
+void Server::reply_error(Session& s, const Json& id, Json error) {
+    if (auto st = s.send(JsonRpcMessage::error_reply(std::move(error), id)); !st)
+        vlog.dbg("{}: error reply not sent: {}", s.name(), st.message());
+}
+
+void Server::handle(Session& s, JsonRpcMessage&& msg) {
+    if (msg.type == JsonRpcMessage::Type::Reply || msg.type == JsonRpcMessage::Type::Error) return;
+    const std::string& m = msg.method;
+    bool request = msg.type == JsonRpcMessage::Type::Request;
+    if (!msg.params.is_array()) {
+        if (request) reply_error(s, msg.id, rpc_error(tag::kSyntax, "params must be an array"));
+        return;
+    }
+    if (m == "cancel") return m_cancel(s, msg);
+    if (!request) return;  // other notifications mean nothing to a server
+    if (m == "list_dbs") {
+        reply(s, msg.id, database_names());
+    } else if (m == "get_schema") {
+        Db* d = msg.params.empty() ? nullptr : find_db(msg.params[0]);
+        if (!d) return reply_error(s, msg.id, rpc_error(tag::kUnknownDatabase, "unknown database"));
+        reply(s, msg.id, d->db->schema().to_json());
+    } else if (m == "transact") {
+        m_transact(s, msg);
+    } else if (m == "monitor") {
+        m_monitor(s, msg, MonitorKind::Plain);
+    } else if (m == "monitor_cond") {
+        m_monitor(s, msg, MonitorKind::Cond);
+    } else if (m == "monitor_cond_since") {
+        m_monitor(s, msg, MonitorKind::Since);
+    } else if (m == "monitor_cond_change") {
+        m_monitor_cond_change(s, msg);
+    } else if (m == "monitor_cancel") {
+        m_monitor_cancel(s, msg);
+    } else if (m == "lock" || m == "steal" || m == "unlock") {
+        m_lock(s, msg, m);
+    } else if (m == "echo") {
+        reply(s, msg.id, msg.params);
+    } else if (m == "set_db_change_aware") {
+        reply(s, msg.id, Json::object());
+    } else if (m == "get_server_id") {
+        reply(s, msg.id, server_id_.to_string());
+    } else {
+        reply_error(s, msg.id, Json("unknown method"));
+    }
+}
+
+// ---- transact ------------------------------------------------------------------
+
+bool Server::run_trigger(Trigger& t) {
+    Session& s = *t.session;
+    Db* d = find_db(Json(t.db));
+    if (!d) {
+        reply_error(s, t.id, rpc_error(tag::kUnknownDatabase, "unknown database"));
+        return true;
+    }
+    ExecuteOptions o;
+    o.owns_lock = [this, &s](const std::string& lock) {
+        auto it = locks_.find(lock);
+        return it != locks_.end() && !it->second.empty() && it->second.front() == &s;
+    };
+    o.elapsed_ms = std::chrono::duration_cast<std::chrono::milliseconds>(PollLoop::Clock::now() - t.start).count();
+    o.read_only = d->storage == nullptr;
+    TransactResult r = d->db->execute(t.params, o);
+    switch (r.kind) {
+    case TransactResult::Kind::Done:
+        reply(s, t.id, std::move(r.reply));
+        return true;
+    case TransactResult::Kind::RpcError:
+        reply_error(s, t.id, std::move(r.reply));
+        return true;
+    case TransactResult::Kind::Blocked:
+        if (r.timeout_ms && !t.timer.active()) {
+            auto due = std::chrono::milliseconds(*r.timeout_ms) -
+                       std::chrono::duration_cast<std::chrono::milliseconds>(PollLoop::Clock::now() - t.start);
+            Trigger* raw = &t;
+            t.timer = loop_.add_timer(std::max(due, std::chrono::milliseconds(0)), [this, raw] {
+                auto it = std::find_if(triggers_.begin(), triggers_.end(), [&](const auto& p) { return p.get() == raw; });
+                if (it != triggers_.end() && run_trigger(**it)) triggers_.erase(it);
+            });
+        }
+        return false;
+    }
+    return true;
+}
+
+void Server::m_transact(Session& s, const JsonRpcMessage& msg) {
+    auto t = std::make_unique<Trigger>();
+    t->session = &s;
+    t->id = msg.id;
+    t->params = msg.params;
+    t->db = msg.params.empty() || !msg.params[0].is_string() ? "" : msg.params[0].get<std::string>();
+    t->start = PollLoop::Clock::now();
+    if (!run_trigger(*t)) triggers_.push_back(std::move(t));
+}
+
+void Server::retry_triggers(Db& db) {
+    std::vector<Trigger*> mine;
+    for (auto& t : triggers_)
+        if (t->db == db.name) mine.push_back(t.get());
+    for (Trigger* t : mine) {
+        auto it = std::find_if(triggers_.begin(), triggers_.end(), [&](const auto& p) { return p.get() == t; });
+        if (it != triggers_.end() && run_trigger(**it)) triggers_.erase(it);
+    }
+}
+
+void Server::m_cancel(Session& s, const JsonRpcMessage& msg) {
+    if (msg.params.size() != 1) return;
+    auto it = std::find_if(triggers_.begin(), triggers_.end(),
+                           [&](const auto& t) { return t->session == &s && t->id == msg.params[0]; });
+    if (it == triggers_.end()) return;
+    reply_error(s, (*it)->id, Json("canceled"));
+    triggers_.erase(it);
+}
+
+void Server::on_commit(Db& db, const std::shared_ptr<const TxnChanges>& changes) {
+    for (auto& sp : sessions_) {
+        Session& s = *sp;
+        for (auto& [key, mon] : s.monitors) {
+            if (mon.db != db.name) continue;
+            auto u = mon.monitor.updates(*changes);
+            if (!u) continue;
+            JsonRpcMessage n;
+            switch (mon.monitor.kind()) {
+            case MonitorKind::Plain:
+                n = JsonRpcMessage::notify("update", Json::array({mon.monitor.id(), *u}));
+                break;
+            case MonitorKind::Cond:
+                n = JsonRpcMessage::notify("update2", Json::array({mon.monitor.id(), *u}));
+                break;
+            case MonitorKind::Since:
+                n = JsonRpcMessage::notify("update3", Json::array({mon.monitor.id(), changes->txn_id.to_string(), *u}));
+                break;
+            }
+            (void)s.send(n);
+        }
+    }
+    // After this commit's request has been answered: blocked waits may now
+    // succeed, and db: remotes may have changed.
+    Db* raw = &db;
+    loop_.post([this, raw] {
+        retry_triggers(*raw);
+        update_db_remotes();
+    });
+}
+
+// ---- monitors -------------------------------------------------------------------
+
+void Server::m_monitor(Session& s, const JsonRpcMessage& msg, MonitorKind kind) {
+    const Json& p = msg.params;
+    size_t want = kind == MonitorKind::Since ? 4 : 3;
+    if (p.size() < 3 || p.size() > want)
+        return reply_error(s, msg.id, rpc_error(tag::kSyntax, fmt::format("{} takes {} parameters", msg.method, want)));
+    Db* d = find_db(p[0]);
+    if (!d) return reply_error(s, msg.id, rpc_error(tag::kUnknownDatabase, "unknown database"));
+    std::string key = id_key(p[1]);
+    if (s.monitors.count(key)) return reply_error(s, msg.id, Json("duplicate monitor ID"));
+    auto mon = Monitor::create(*d->db, kind, p[1], p[2]);
+    if (!mon) return reply_error(s, msg.id, mon.error().to_json());
+    Json result;
+    if (kind == MonitorKind::Since) {
+        // The client's cache is current only if nothing committed since the
+        // transaction it names; otherwise it gets everything afresh.
+        bool found = p.size() == 4 && p[3].is_string() && p[3].get<std::string>() == d->db->last_txn_id().to_string();
+        result = Json::array({found, d->db->last_txn_id().to_string(), found ? Json::object() : mon->initial(*d->db)});
+    } else {
+        result = mon->initial(*d->db);
+    }
+    s.monitors.emplace(key, Session::Mon{d->name, std::move(*mon)});
+    reply(s, msg.id, std::move(result));
+}
+
+void Server::m_monitor_cond_change(Session& s, const JsonRpcMessage& msg) {
+    const Json& p = msg.params;
+    if (p.size() != 3) return reply_error(s, msg.id, rpc_error(tag::kSyntax, "monitor_cond_change takes 3 parameters"));
+    auto it = s.monitors.find(id_key(p[0]));
+    if (it == s.monitors.end()) return reply_error(s, msg.id, Json("unknown monitor"));
+    if (it->second.monitor.kind() == MonitorKind::Plain)
+        return reply_error(s, msg.id, rpc_error(tag::kSyntax, "monitor_cond_change needs a conditional monitor"));
+    Db* d = find_db(Json(it->second.db));
+    if (!d) return reply_error(s, msg.id, rpc_error(tag::kUnknownDatabase, "unknown database"));
+    auto u = it->second.monitor.change_conditions(*d->db, p[2]);
+    if (!u) return reply_error(s, msg.id, u.error().to_json());
+    // Re-keyed under the new id (which may be the old one).
+    std::string new_key = id_key(p[1]);
+    Session::Mon mon = std::move(it->second);
+    mon.monitor.set_id(p[1]);
+    s.monitors.erase(it);
+    s.monitors.emplace(new_key, std::move(mon));
+    reply(s, msg.id, Json::object());
+    if (!u->empty()) {
+        const Session::Mon& m = s.monitors.at(new_key);
+        if (m.monitor.kind() == MonitorKind::Since)
+            (void)s.send(JsonRpcMessage::notify("update3", Json::array({p[1], d->db->last_txn_id().to_string(), *u})));
+        else
+            (void)s.send(JsonRpcMessage::notify("update2", Json::array({p[1], *u})));
+    }
+}
+
+void Server::m_monitor_cancel(Session& s, const JsonRpcMessage& msg) {
+    if (msg.params.size() != 1 || !s.monitors.erase(id_key(msg.params[0])))
+        return reply_error(s, msg.id, Json("unknown monitor"));
+    reply(s, msg.id, Json::object());
+}
+
+// ---- locks ------------------------------------------------------------------------
+
+void Server::m_lock(Session& s, const JsonRpcMessage& msg, const std::string& mode) {
+    if (msg.params.size() != 1 || !msg.params[0].is_string())
+        return reply_error(s, msg.id, rpc_error(tag::kSyntax, mode + " takes one lock name"));
+    std::string name = msg.params[0].get<std::string>();
+    auto& q = locks_[name];
+    auto mine = std::find(q.begin(), q.end(), &s);
+    if (mode == "unlock") {
+        if (mine == q.end()) return reply_error(s, msg.id, rpc_error(tag::kSyntax, "not waiting for or holding lock " + name));
+        bool was_owner = mine == q.begin();
+        q.erase(mine);
+        reply(s, msg.id, Json::object());
+        if (was_owner && !q.empty()) (void)q.front()->send(JsonRpcMessage::notify("locked", Json::array({name})));
+        if (q.empty()) locks_.erase(name);
+        return;
+    }
+    if (mode == "lock") {
+        if (mine != q.end()) return reply_error(s, msg.id, rpc_error(tag::kSyntax, "already waiting for or holding lock " + name));
+        q.push_back(&s);
+        return reply(s, msg.id, Json{{"locked", q.front() == &s}});
+    }
+    // steal
+    Session* victim = q.empty() || q.front() == &s ? nullptr : q.front();
+    if (mine != q.end()) q.erase(mine);
+    q.insert(q.begin(), &s);
+    reply(s, msg.id, Json{{"locked", true}});
+    if (victim) (void)victim->send(JsonRpcMessage::notify("stolen", Json::array({name})));
+}
+
+void Server::release_locks(Session& s) {
+    for (auto it = locks_.begin(); it != locks_.end();) {
+        auto& q = it->second;
+        bool was_owner = !q.empty() && q.front() == &s;
+        q.erase(std::remove(q.begin(), q.end(), &s), q.end());
+        if (was_owner && !q.empty()) (void)q.front()->send(JsonRpcMessage::notify("locked", Json::array({it->first})));
+        it = q.empty() ? locks_.erase(it) : std::next(it);
+    }
+}
+
+// ---- administration ---------------------------------------------------------------
+
+Status Server::compact(const std::string& name) {
+    for (auto& [n, d] : dbs_) {
+        if (!d->storage || (!name.empty() && n != name)) continue;
+        if (auto s = d->storage->compact(); !s) return make_error("{}: {}", n, s.message());
+        if (!name.empty()) return {};
+    }
+    if (!name.empty() && !dbs_.count(name)) return make_error("{}: no such database", name);
+    return {};
+}
+
+std::string Server::memory_report() const {
+    size_t rows = 0, monitors = 0;
+    for (const auto& [n, d] : dbs_) rows += d->db->n_rows();
+    for (const auto& s : sessions_) monitors += s->monitors.size();
+    size_t lock_waiters = 0;
+    for (const auto& [n, q] : locks_) lock_waiters += q.size();
+    return fmt::format("rows:{} monitors:{} sessions:{} locks:{} triggers:{}\n", rows, monitors, sessions_.size(),
+                       lock_waiters, triggers_.size());
+}
+
+}  // namespace xvs::ovsdb
