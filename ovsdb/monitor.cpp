@@ -10,6 +10,13 @@ DbResult<std::vector<Condition>> parse_where(const TableSchema& table, const Jso
     // A "where" is a list of clauses; OVS selects a row when any of them is
     // true (a clause list with a single boolean true/false is allowed).
     if (!where.is_array()) return db_error(tag::kSyntax, "\"where\" must be an array of conditions");
+    // An empty clause list selects every row (OVS: "empty or match any"),
+    // not none: ovsdb-client and the IDLs send "where": [] for "all rows".
+    if (where.empty()) {
+        auto all = condition_from_json(table, Json::array({true}));
+        if (!all) return all.error();
+        return std::vector<Condition>{std::move(*all)};
+    }
     std::vector<Condition> out;
     for (const Json& clause : where) {
         auto c = condition_from_json(table, Json::array({clause}));

@@ -1,6 +1,7 @@
 #include "ovsdb/server.h"
 
 #include <algorithm>
+#include <cctype>
 
 #include "util/vlog.h"
 
@@ -32,6 +33,14 @@ std::string id_key(const Json& id) { return json_to_string(id); }
 Json rpc_error(const char* tag, const std::string& details) { return Json{{"error", tag}, {"details", details}}; }
 
 bool is_db_remote(const std::string& spec) { return spec.rfind("db:", 0) == 0; }
+
+// <id>: [A-Za-z_][A-Za-z0-9_]*, what OVS accepts as a lock name.
+bool is_lock_name(const Json& j) {
+    if (!j.is_string()) return false;
+    const std::string& s = j.get_ref<const std::string&>();
+    if (s.empty() || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+    return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
 
 }  // namespace
 
@@ -150,9 +159,19 @@ Status Server::remove_remote(const std::string& spec) {
     if (!configured_.erase(spec)) return make_error("remote {} is not configured", spec);
     auto from = [&](const std::unique_ptr<Remote>& r) { return r->spec == spec || r->from_db == spec; };
     for (auto& r : remotes_)
-        if (from(r) && r->active_session) end_session(r->active_session);
+        if (from(r)) end_remote_sessions(*r);
     remotes_.erase(std::remove_if(remotes_.begin(), remotes_.end(), from), remotes_.end());
     return {};
+}
+
+// Ends every session of a remote about to be destroyed: sessions point at
+// their Remote, so one outliving it would be a dangling pointer; and OVS
+// closes a removed remote's connections too.
+void Server::end_remote_sessions(Remote& r) {
+    std::vector<Session*> doomed;
+    for (auto& s : sessions_)
+        if (s->remote == &r) doomed.push_back(s.get());
+    for (Session* s : doomed) end_session(s);
 }
 
 std::vector<std::string> Server::remotes() const { return {configured_.begin(), configured_.end()}; }
@@ -274,7 +293,7 @@ void Server::update_db_remotes() {
     }
     // Close what is no longer wanted, open what is new.
     for (auto& r : remotes_)
-        if (!r->from_db.empty() && !want.count({r->spec, r->from_db}) && r->active_session) end_session(r->active_session);
+        if (!r->from_db.empty() && !want.count({r->spec, r->from_db})) end_remote_sessions(*r);
     remotes_.erase(std::remove_if(remotes_.begin(), remotes_.end(),
                                   [&](const auto& r) { return !r->from_db.empty() && !want.count({r->spec, r->from_db}); }),
                    remotes_.end());
@@ -473,22 +492,28 @@ void Server::m_monitor_cond_change(Session& s, const JsonRpcMessage& msg) {
         return reply_error(s, msg.id, rpc_error(tag::kSyntax, "monitor_cond_change needs a conditional monitor"));
     Db* d = find_db(Json(it->second.db));
     if (!d) return reply_error(s, msg.id, rpc_error(tag::kUnknownDatabase, "unknown database"));
+    // Re-keying onto another live monitor's id would silently drop one of
+    // them (map::emplace keeps the old entry); OVS refuses it.
+    std::string new_key = id_key(p[1]);
+    if (new_key != it->first && s.monitors.count(new_key))
+        return reply_error(s, msg.id, rpc_error(tag::kSyntax, "duplicate monitor ID"));
     auto u = it->second.monitor.change_conditions(*d->db, p[2]);
     if (!u) return reply_error(s, msg.id, u.error().to_json());
-    // Re-keyed under the new id (which may be the old one).
-    std::string new_key = id_key(p[1]);
     Session::Mon mon = std::move(it->second);
     mon.monitor.set_id(p[1]);
     s.monitors.erase(it);
-    s.monitors.emplace(new_key, std::move(mon));
+    auto& m = s.monitors.emplace(new_key, std::move(mon)).first->second;
+    // The rows entering or leaving the selection go out before the reply, as
+    // OVS sends them: a client that has the reply has the new contents.
+    if (!u->empty()) send_cond_change_update(s, m.monitor, *d, *u);
     reply(s, msg.id, Json::object());
-    if (!u->empty()) {
-        const Session::Mon& m = s.monitors.at(new_key);
-        if (m.monitor.kind() == MonitorKind::Since)
-            (void)s.send(JsonRpcMessage::notify("update3", Json::array({p[1], d->db->last_txn_id().to_string(), *u})));
-        else
-            (void)s.send(JsonRpcMessage::notify("update2", Json::array({p[1], *u})));
-    }
+}
+
+void Server::send_cond_change_update(Session& s, const Monitor& m, const Db& d, const Json& u) {
+    if (m.kind() == MonitorKind::Since)
+        (void)s.send(JsonRpcMessage::notify("update3", Json::array({m.id(), d.db->last_txn_id().to_string(), u})));
+    else
+        (void)s.send(JsonRpcMessage::notify("update2", Json::array({m.id(), u})));
 }
 
 void Server::m_monitor_cancel(Session& s, const JsonRpcMessage& msg) {
@@ -500,13 +525,21 @@ void Server::m_monitor_cancel(Session& s, const JsonRpcMessage& msg) {
 // ---- locks ------------------------------------------------------------------------
 
 void Server::m_lock(Session& s, const JsonRpcMessage& msg, const std::string& mode) {
-    if (msg.params.size() != 1 || !msg.params[0].is_string())
-        return reply_error(s, msg.id, rpc_error(tag::kSyntax, mode + " takes one lock name"));
+    // Error texts are ovsdb-server's. A lock name is an <id>, as in OVS.
+    if (msg.params.size() != 1 || !is_lock_name(msg.params[0]))
+        return reply_error(s, msg.id, rpc_error(tag::kSyntax, mode + " request params must be <id>"));
     std::string name = msg.params[0].get<std::string>();
+    auto held = locks_.find(name);
+    if (mode != "unlock" && held != locks_.end() &&
+        std::count(held->second.begin(), held->second.end(), &s))
+        return reply_error(s, msg.id, rpc_error(tag::kSyntax, "must issue \"unlock\" before new \"" + mode + "\""));
     auto& q = locks_[name];
     auto mine = std::find(q.begin(), q.end(), &s);
     if (mode == "unlock") {
-        if (mine == q.end()) return reply_error(s, msg.id, rpc_error(tag::kSyntax, "not waiting for or holding lock " + name));
+        if (mine == q.end()) {
+            if (q.empty()) locks_.erase(name);
+            return reply_error(s, msg.id, rpc_error(tag::kSyntax, "unlock: \"unlock\" without \"lock\" or \"steal\""));
+        }
         bool was_owner = mine == q.begin();
         q.erase(mine);
         reply(s, msg.id, Json::object());
@@ -515,13 +548,11 @@ void Server::m_lock(Session& s, const JsonRpcMessage& msg, const std::string& mo
         return;
     }
     if (mode == "lock") {
-        if (mine != q.end()) return reply_error(s, msg.id, rpc_error(tag::kSyntax, "already waiting for or holding lock " + name));
         q.push_back(&s);
         return reply(s, msg.id, Json{{"locked", q.front() == &s}});
     }
-    // steal
-    Session* victim = q.empty() || q.front() == &s ? nullptr : q.front();
-    if (mine != q.end()) q.erase(mine);
+    // steal (a session already in the queue was refused above)
+    Session* victim = q.empty() ? nullptr : q.front();
     q.insert(q.begin(), &s);
     reply(s, msg.id, Json{{"locked", true}});
     if (victim) (void)victim->send(JsonRpcMessage::notify("stolen", Json::array({name})));

@@ -50,6 +50,7 @@ private:
     void accept(Remote& r);
     void start_session(std::unique_ptr<JsonRpcConnection> conn, Remote* remote);
     void end_session(Session* s);
+    void end_remote_sessions(Remote& r);
     void handle(Session& s, JsonRpcMessage&& msg);
     void reply(Session& s, const Json& id, Json result);
     void reply_error(Session& s, const Json& id, Json error);
@@ -58,6 +59,7 @@ private:
     void m_monitor(Session& s, const JsonRpcMessage& msg, MonitorKind kind);
     void m_monitor_cond_change(Session& s, const JsonRpcMessage& msg);
     void m_monitor_cancel(Session& s, const JsonRpcMessage& msg);
+    void send_cond_change_update(Session& s, const Monitor& m, const Db& d, const Json& u);
     void m_lock(Session& s, const JsonRpcMessage& msg, const std::string& mode);
     void m_cancel(Session& s, const JsonRpcMessage& msg);
 
