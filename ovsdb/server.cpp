@@ -209,8 +209,8 @@ Status Server::open_remote(const std::string& spec, const std::string& from_db) 
         r->active_session = sraw;
         r->active->on_message([this, sraw](JsonRpcMessage&& m) { handle(*sraw, std::move(m)); });
         r->active->on_disconnected([this, sraw](const std::string&) {
-            release_locks(*sraw);
-            sraw->reset_state();
+            // A new connection is a new client: nothing carries over.
+            forget_session_state(*sraw);
         });
         sessions_.push_back(std::move(s));
     }
@@ -246,12 +246,18 @@ void Server::start_session(std::unique_ptr<JsonRpcConnection> conn, Remote* remo
     sessions_.push_back(std::move(s));
 }
 
+// Locks, blocked transactions and monitors belong to one connection.
+void Server::forget_session_state(Session& s) {
+    release_locks(s);
+    triggers_.erase(std::remove_if(triggers_.begin(), triggers_.end(), [&](const auto& t) { return t->session == &s; }),
+                    triggers_.end());
+    s.reset_state();
+}
+
 void Server::end_session(Session* s) {
     auto it = std::find_if(sessions_.begin(), sessions_.end(), [&](const auto& p) { return p.get() == s; });
     if (it == sessions_.end()) return;
-    release_locks(*s);
-    triggers_.erase(std::remove_if(triggers_.begin(), triggers_.end(), [&](const auto& t) { return t->session == s; }),
-                    triggers_.end());
+    forget_session_state(*s);
     if (s->remote && s->remote->active_session == s) s->remote->active_session = nullptr;
     sessions_.erase(it);
 }

@@ -50,6 +50,7 @@ private:
     void accept(Remote& r);
     void start_session(std::unique_ptr<JsonRpcConnection> conn, Remote* remote);
     void end_session(Session* s);
+    void forget_session_state(Session& s);
     void end_remote_sessions(Remote& r);
     void handle(Session& s, JsonRpcMessage&& msg);
     void reply(Session& s, const Json& id, Json result);
