@@ -42,24 +42,12 @@ DbResult<Type> argument_type(Function f, const ColumnSchema& column, const Json&
 
 DbResult<Clause> clause_from_json(const TableSchema& table, const Json& json, const NameResolver* names) {
     if (json.is_boolean()) return Clause{json.get<bool>() ? Function::True : Function::False, kUuidColumn, {}};
-    if (!json.is_array() || json.size() != 3 || !json[0].is_string() || !json[1].is_string())
-        return syntax_error(json, "Parse error in condition.");
-    const auto& column_name = json[0].get_ref<const std::string&>();
-    const ColumnSchema* column = table.column(column_name);
-    if (!column) {
-        DbError e = syntax_error(json, "No column {} in table {}.", column_name, table.name);
-        e.tag = tag::kUnknownColumn;
-        return e;
-    }
-    const auto& fname = json[1].get_ref<const std::string&>();
-    std::optional<Function> f;
-    for (size_t i = 0; i < kFunctionNames.size(); i++)
-        if (kFunctionNames[i] == fname) f = static_cast<Function>(i);
-    if (!f) {
-        DbError e = syntax_error(json, "No function named {}.", fname);
-        e.tag = tag::kUnknownFunction;
-        return e;
-    }
+    auto col = triple_column(table, json, "condition");
+    if (!col) return col.error();
+    const ColumnSchema* column = *col;
+    auto index = triple_operator(json, kFunctionNames, tag::kUnknownFunction, "function");
+    if (!index) return index.error();
+    std::optional<Function> f = static_cast<Function>(*index);
     auto type = argument_type(*f, *column, json);
     if (!type) return type.error();
     auto arg = datum_from_json(*type, json[2], names);

@@ -48,29 +48,18 @@ DbResult<Datum> parse_argument(const Json& json, Mutator m, const ColumnSchema& 
 }
 
 DbResult<Mutation> mutation_from_json(const TableSchema& table, const Json& json, const NameResolver* names) {
-    if (!json.is_array() || json.size() != 3 || !json[0].is_string() || !json[1].is_string())
-        return syntax_error(json, "Parse error in mutation.");
-    const auto& column_name = json[0].get_ref<const std::string&>();
-    const ColumnSchema* column = table.column(column_name);
-    if (!column) {
-        DbError e = syntax_error(json, "No column {} in table {}.", column_name, table.name);
-        e.tag = tag::kUnknownColumn;
-        return e;
-    }
+    auto col = triple_column(table, json, "mutation");
+    if (!col) return col.error();
+    const ColumnSchema* column = *col;
+    const std::string& column_name = column->name;
     if (!column->is_mutable) {
         DbError e = syntax_error(json, "Cannot mutate immutable column {} in table {}.", column_name, table.name);
         e.tag = tag::kConstraint;
         return e;
     }
-    const auto& name = json[1].get_ref<const std::string&>();
-    std::optional<Mutator> m;
-    for (size_t i = 0; i < kMutatorNames.size(); i++)
-        if (kMutatorNames[i] == name) m = static_cast<Mutator>(i);
-    if (!m) {
-        DbError e = syntax_error(json, "No mutator named {}.", name);
-        e.tag = tag::kUnknownMutator;
-        return e;
-    }
+    auto index = triple_operator(json, kMutatorNames, tag::kUnknownMutator, "mutator");
+    if (!index) return index.error();
+    std::optional<Mutator> m = static_cast<Mutator>(*index);
     Mutation mutation;
     mutation.column = column->index;
     mutation.mutator = *m;

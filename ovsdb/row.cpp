@@ -22,6 +22,29 @@ Json row_to_json(const TableSchema& table, const Row& row, const std::vector<siz
     return j;
 }
 
+DbResult<const ColumnSchema*> triple_column(const TableSchema& table, const Json& json, std::string_view what) {
+    if (!json.is_array() || json.size() != 3 || !json[0].is_string() || !json[1].is_string())
+        return syntax_error(json, "Parse error in {}.", what);
+    const auto& column_name = json[0].get_ref<const std::string&>();
+    const ColumnSchema* column = table.column(column_name);
+    if (!column) {
+        DbError e = syntax_error(json, "No column {} in table {}.", column_name, table.name);
+        e.tag = tag::kUnknownColumn;
+        return e;
+    }
+    return column;
+}
+
+DbResult<size_t> triple_operator(const Json& json, std::span<const std::string_view> names, const char* tag,
+                                 std::string_view kind) {
+    const auto& name = json[1].get_ref<const std::string&>();
+    for (size_t i = 0; i < names.size(); i++)
+        if (names[i] == name) return i;
+    DbError e = syntax_error(json, "No {} named {}.", kind, name);
+    e.tag = tag;
+    return e;
+}
+
 DbResult<std::vector<size_t>> columns_from_json(const TableSchema& table, const Json* json) {
     std::vector<size_t> out;
     if (!json) {
