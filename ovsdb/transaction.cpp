@@ -141,9 +141,17 @@ public:
     DbResult<std::shared_ptr<TxnChanges>> run() {
         if (auto s = count_references(); !s) return s.error();
         if (auto s = check_deletions(); !s) return s.error();
-        for (size_t t = 0; t < schema_.tables.size(); t++)
-            for (const auto& [uuid, tr] : txn_.rows_[t])
-                if (tr.next) garbage_.insert({t, uuid});
+        for (size_t t = 0; t < schema_.tables.size(); t++) {
+            for (const auto& [uuid, tr] : txn_.rows_[t]) {
+                if (tr.next) {
+                    garbage_.insert({t, uuid});
+                } else {
+                    // Deleted by a "delete" operation: rows this transaction
+                    // did not touch may still refer to it weakly.
+                    deleted_tables_.insert(t);
+                }
+            }
+        }
         bool first = true;
         for (;;) {
             collect_garbage();
