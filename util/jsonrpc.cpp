@@ -461,7 +461,10 @@ void JsonRpcSession::connected() {
     }
 }
 
-void JsonRpcSession::disconnected(const std::string& why) {
+void JsonRpcSession::disconnected(const std::string& why_ref) {
+    // 'why_ref' may live in the connection's stream, which conn_.reset()
+    // below frees.
+    const std::string why = why_ref;
     bool was_active = active_;
     active_ = false;
     connect_timer_.cancel();
