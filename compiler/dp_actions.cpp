@@ -1,5 +1,7 @@
 #include "compiler/dp_actions.h"
 
+#include <algorithm>
+
 namespace xvs::compiler {
 
 bool is_edit_action(uint16_t type) {
@@ -36,6 +38,16 @@ uint16_t structural_action_flags(const xvs_action_list& actions) {
         }
     }
     return 0;
+}
+
+Result<xvs_action_list> encode_action_list(std::span<const xvs_action> actions) {
+    if (actions.size() > XVS_MAX_ACTIONS)
+        return make_error("{} datapath actions; the datapath runs at most {} per flow", actions.size(), XVS_MAX_ACTIONS);
+    xvs_action_list list{};
+    list.n = static_cast<uint16_t>(actions.size());
+    std::copy(actions.begin(), actions.end(), list.a);
+    list.flags = structural_action_flags(list);
+    return list;
 }
 
 }  // namespace xvs::compiler

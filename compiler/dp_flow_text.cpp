@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdlib>
 #include <cstring>
+#include <ctime>
 #include <initializer_list>
 #include <span>
 #include <utility>
@@ -1248,6 +1249,34 @@ std::string format_dp_actions(const xvs_action_list& actions) {
 // are the ones the loader would compute.
 uint16_t action_list_flags(const xvs_action_list& actions) {
     return compiler::structural_action_flags(actions);
+}
+
+namespace {
+std::string tcp_flags_text(uint16_t f) {
+    static const char letters[] = "FSRP.UEC";
+    std::string s;
+    for (int i = 0; i < 8; i++)
+        if (f & (1u << i)) s += letters[i];
+    return s;
+}
+}  // namespace
+
+std::string format_dp_flow(const xvs_flow_key& key, const xvs_flow_key& mask, const xvs_flow_stats& stats,
+                           const xvs_action_list& actions, uint64_t now_ns) {
+    std::string used = stats.used_ns
+                           ? fmt::format("{:.3f}s", double(now_ns - std::min<uint64_t>(now_ns, stats.used_ns)) / 1e9)
+                           : "never";
+    std::string line = fmt::format("{}, packets:{}, bytes:{}, used:{}", format_dp_match(key, mask), stats.packets,
+                                   stats.bytes, used);
+    if (stats.tcp_flags) line += fmt::format(", flags:{}", tcp_flags_text(stats.tcp_flags));
+    line += fmt::format(", actions:{}", format_dp_actions(actions, key.nw_proto));
+    return line;
+}
+
+uint64_t monotonic_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return uint64_t(ts.tv_sec) * 1000000000ULL + uint64_t(ts.tv_nsec);
 }
 
 }  // namespace xvs

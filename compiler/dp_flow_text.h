@@ -46,6 +46,14 @@ Result<xvs_action_list> parse_dp_actions(std::string_view text);
 std::string format_dp_actions(const xvs_action_list& actions);
 std::string format_dp_actions(const xvs_action_list& actions, uint8_t nw_proto);
 
+// One line of dump-flows: "<match>, packets:N, bytes:N, used:T[, flags:F],
+// actions:<actions>", with the last use relative to now_ns (CLOCK_MONOTONIC,
+// as bpf_ktime_get_ns()).
+std::string format_dp_flow(const xvs_flow_key& key, const xvs_flow_key& mask, const xvs_flow_stats& stats,
+                           const xvs_action_list& actions, uint64_t now_ns);
+// Now on the clock the datapath stamps flows with.
+uint64_t monotonic_ns();
+
 // XVS_AL_NEEDS_SKB when XDP cannot run the list: XDP sends a packet at most
 // once, so more than one OUTPUT/FLOOD, or a header edit (or a recirc) after
 // one, needs TC. Same as compiler::structural_action_flags().

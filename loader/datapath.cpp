@@ -176,12 +176,12 @@ Status Datapath::create(const std::string& name, const CreateOptions& o) {
     return (*dp)->set_flood_domain(0, {});
 }
 
-Result<std::unique_ptr<Datapath>> Datapath::open(const std::string& name) {
+Result<std::unique_ptr<Datapath>> Datapath::open(const std::string& name, OpenLock lock) {
     if (!valid_name(name)) return make_error("invalid datapath name '{}'", name);
     if (!exists(name)) return make_error("no datapath named {} (create it with: xvs-dpctl add-dp {})", name, name);
     std::unique_ptr<Datapath> dp(new Datapath());
     dp->name_ = name;
-    if (auto s = dp->open_objects(); !s) {
+    if (auto s = dp->open_objects(lock); !s) {
         if (!fs::exists(dp->dir() + "/maps/xvs_flows_s"))
             return make_error("datapath {} was created by another version of xvs with a different layout; "
                               "remove it (xvs-dpctl del-dp {}) and create it again", name, name);
@@ -190,12 +190,14 @@ Result<std::unique_ptr<Datapath>> Datapath::open(const std::string& name) {
     return dp;
 }
 
-Status Datapath::open_objects() {
+Status Datapath::open_objects(OpenLock lock) {
     std::string d = dir();
     // Serialises managers of this datapath (dpctl and the daemon).
-    lock_fd_.reset(::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!lock_fd_.valid()) return make_error("cannot open {}: {}", d, errno_str(errno));
-    if (flock(lock_fd_.get(), LOCK_EX) != 0) return make_error("cannot lock {}: {}", d, errno_str(errno));
+    if (lock == OpenLock::Exclusive) {
+        lock_fd_.reset(::open(d.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+        if (!lock_fd_.valid()) return make_error("cannot open {}: {}", d, errno_str(errno));
+        if (flock(lock_fd_.get(), LOCK_EX) != 0) return make_error("cannot lock {}: {}", d, errno_str(errno));
+    }
     Status s;
     {
         auto fs_ = open_map(d, "xvs_flows_s"), fm = open_map(d, "xvs_flows_m"), fl = open_map(d, "xvs_flows_l");

@@ -26,6 +26,11 @@ struct CreateOptions {
     uint32_t dedup_us = 2000;  // a key that missed is not upcalled again for 2 ms
 };
 
+// Managers that change a datapath hold an exclusive flock of its pin
+// directory while open (a running xvs-vswitchd holds it for its lifetime);
+// readers (dumps, stats) need none.
+enum class OpenLock { Exclusive, None };
+
 enum class Hook { Auto, Xdp, Tc };
 enum class XdpTx { Auto, Yes, No };
 
@@ -80,7 +85,7 @@ class UpcallReader;
 class Datapath {
 public:
     static Status create(const std::string& name, const CreateOptions& opts);
-    static Result<std::unique_ptr<Datapath>> open(const std::string& name);
+    static Result<std::unique_ptr<Datapath>> open(const std::string& name, OpenLock lock = OpenLock::Exclusive);
     static Status destroy(const std::string& name);
     // Replaces the datapath's programs with the ones built into this binary,
     // keeping its maps (flows, ports, counters) and swapping each port's
@@ -131,7 +136,7 @@ public:
 
 private:
     Datapath() = default;
-    Status open_objects();
+    Status open_objects(OpenLock lock);
     Status open_objects_programs();
     Status relink_flows();
     Status write_mask_list(const std::vector<uint32_t>& ids);

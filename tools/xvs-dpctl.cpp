@@ -63,6 +63,10 @@ void must(const Status& s) {
 }
 
 std::unique_ptr<Datapath> open_dp(const std::string& name) { return must(Datapath::open(name)); }
+// Read-only commands do not wait for the lock a running xvs-vswitchd holds.
+std::unique_ptr<Datapath> open_dp_readonly(const std::string& name) {
+    return must(Datapath::open(name, loader::OpenLock::None));
+}
 
 uint64_t arg_uint(const std::string& what, const std::string& s, uint64_t max) {
     auto v = parse_uint(s, max);
@@ -72,20 +76,6 @@ uint64_t arg_uint(const std::string& what, const std::string& s, uint64_t max) {
 
 void need(const std::vector<std::string>& a, size_t n, const char* usage) {
     if (a.size() < n) die(fmt::format("missing argument; usage: xvs-dpctl {}", usage));
-}
-
-std::string tcp_flags_str(uint16_t f) {
-    static const char letters[] = "FSRP.UEC";
-    std::string s;
-    for (int i = 0; i < 8; i++)
-        if (f & (1u << i)) s += letters[i];
-    return s;
-}
-
-uint64_t now_ns() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return uint64_t(ts.tv_sec) * 1000000000ULL + uint64_t(ts.tv_nsec);
 }
 
 void cmd_add_dp(const std::vector<std::string>& a) {
@@ -135,7 +125,7 @@ void show_one(Datapath& dp) {
 void cmd_show(const std::vector<std::string>& a) {
     auto names = a.empty() ? Datapath::list() : a;
     for (const auto& n : names) {
-        auto dp = open_dp(n);
+        auto dp = open_dp_readonly(n);
         show_one(*dp);
     }
 }
@@ -198,14 +188,9 @@ void cmd_set_flood_domain(const std::vector<std::string>& a) {
 
 void cmd_dump_flows(const std::vector<std::string>& a) {
     need(a, 1, "dump-flows DP");
-    auto dp = open_dp(a[0]);
-    uint64_t now = now_ns();
-    for (const auto& f : dp->dump_flows()) {
-        std::string used = f.stats.used_ns ? fmt::format("{:.3f}s", double(now - std::min<uint64_t>(now, f.stats.used_ns)) / 1e9) : "never";
-        fmt::print("{}, packets:{}, bytes:{}, used:{}", format_dp_match(f.key, f.mask), f.stats.packets, f.stats.bytes, used);
-        if (f.stats.tcp_flags) fmt::print(", flags:{}", tcp_flags_str(f.stats.tcp_flags));
-        fmt::print(", actions:{}\n", format_dp_actions(f.actions, f.key.nw_proto));
-    }
+    auto dp = open_dp_readonly(a[0]);
+    uint64_t now = monotonic_ns();
+    for (const auto& f : dp->dump_flows()) fmt::print("{}\n", format_dp_flow(f.key, f.mask, f.stats, f.actions, now));
 }
 
 void cmd_put_flow(const std::vector<std::string>& a, loader::PutMode mode) {
@@ -237,7 +222,7 @@ void cmd_del_flows(const std::vector<std::string>& a) {
 
 void cmd_dump_masks(const std::vector<std::string>& a) {
     need(a, 1, "dump-masks DP");
-    auto dp = open_dp(a[0]);
+    auto dp = open_dp_readonly(a[0]);
     must(dp->rank_masks());
     auto ms = dp->masks();
     std::stable_sort(ms.begin(), ms.end(), [](const auto& x, const auto& y) { return x.hits > y.hits; });
@@ -249,7 +234,7 @@ void cmd_dump_masks(const std::vector<std::string>& a) {
 
 void cmd_dump_drops(const std::vector<std::string>& a) {
     need(a, 1, "dump-drops DP");
-    auto st = open_dp(a[0])->stats();
+    auto st = open_dp_readonly(a[0])->stats();
     for (int i = 0; i < XVS_DROP__MAX; i++)
         fmt::print("{:<16} {:>12}  {}\n", drop_name(i), st.drops[i], drop_text(i));
     for (int i = 0; i < XVS_CTR__MAX; i++) fmt::print("counter {:<10} {:>12}\n", counter_name(i), st.counters[i]);
@@ -265,12 +250,12 @@ void cmd_monitor_upcalls(const std::vector<std::string>& a) {
         else if (a[i] == "--timeout" && i + 1 < a.size()) timeout_s = arg_uint("--timeout", a[++i], 86400);
         else die(fmt::format("unknown monitor-upcalls argument '{}'", a[i]));
     }
-    auto dp = open_dp(a[0]);
+    auto dp = open_dp_readonly(a[0]);
     auto rd = dp->upcalls();
     if (!rd->ok()) die("cannot read the upcall ring buffer");
     signal(SIGINT, [](int) { g_stop = 1; });
     signal(SIGTERM, [](int) { g_stop = 1; });
-    uint64_t seen = 0, deadline = timeout_s ? now_ns() + timeout_s * 1000000000ULL : 0;
+    uint64_t seen = 0, deadline = timeout_s ? monotonic_ns() + timeout_s * 1000000000ULL : 0;
     std::setvbuf(stdout, nullptr, _IOLBF, 0);
     auto print = [&](const loader::Upcall& u) {
         static const char* types[] = {"?", "miss", "userspace", "sample"};
@@ -284,7 +269,7 @@ void cmd_monitor_upcalls(const std::vector<std::string>& a) {
                    format_dp_match(u.hdr.key, full), pkt, u.packet.size() > 64 ? "..." : "");
         seen++;
     };
-    while (!g_stop && (!max_count || seen < max_count) && (!deadline || now_ns() < deadline)) {
+    while (!g_stop && (!max_count || seen < max_count) && (!deadline || monotonic_ns() < deadline)) {
         int n = rd->poll(100, print);
         if (n < 0 && n != -EINTR) die(fmt::format("ring buffer poll failed: {}", loader::errno_str(n)));
     }

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <chrono>
 #include <csignal>
+#include <climits>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -720,16 +721,36 @@ struct Setting {
     bool has_key = false, has_value = false;
 };
 
+// How well 'given' names 'name', as ovs-vsctl scores it: an exact match
+// beats a match with '-' for '_', which beats a prefix (scored by its
+// length); 0 is no match.
+unsigned match_score(const std::string& name, const std::string& given) {
+    if (name == given) return UINT_MAX;
+    size_t i = 0;
+    for (;; i++) {
+        if (i == name.size() && i == given.size()) return UINT_MAX - 1;
+        if (i == name.size() || i == given.size()) break;
+        if (name[i] != given[i] && !(name[i] == '_' && given[i] == '-')) break;
+    }
+    return i == given.size() ? static_cast<unsigned>(i) : 0;
+}
+
 std::string match_column(const std::string& table, const std::string& name) {
     auto& cols = g_schema.at(table).columns;
-    if (cols.count(name)) return name;
     std::string found;
+    unsigned best = 0;
+    bool tie = false;
     for (auto& [c, t] : cols) {
-        if (c.rfind(name, 0) == 0) {
-            if (!found.empty()) fatal(table + " contains more than one column whose name matches \"" + name + "\"");
+        unsigned score = match_score(c, name);
+        if (score > best) {
+            best = score;
             found = c;
+            tie = false;
+        } else if (score && score == best) {
+            tie = true;
         }
     }
+    if (tie) fatal(table + " contains more than one column whose name matches \"" + name + "\"");
     if (found.empty()) fatal(table + " does not contain a column whose name matches \"" + name + "\"");
     return found;
 }

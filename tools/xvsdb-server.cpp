@@ -73,34 +73,16 @@ int main(int argc, char* argv[]) {
     auto dirs = xvs::DaemonDirs::from_env();
     xvs::DaemonOptions opts;
     std::vector<std::string> remotes;
-    bool help = false, version = false;
     xvs::OptionParser parser;
     xvs::add_daemon_options(parser, opts, dirs, kProgram);
     parser.add({"remote", 0, xvs::OptionArg::Required, [&](std::optional<std::string_view> v) -> xvs::Status {
                     remotes.emplace_back(*v);
                     return {};
                 }});
-    parser.add({"help", 'h', xvs::OptionArg::None, [&](auto) -> xvs::Status {
-                    help = true;
-                    return {};
-                }});
-    parser.add({"version", 'V', xvs::OptionArg::None, [&](auto) -> xvs::Status {
-                    version = true;
-                    return {};
-                }});
-    auto files = parser.parse(argc, argv);
-    if (!files) {
-        std::fprintf(stderr, "%s: %s\n", kProgram.c_str(), files.message().c_str());
-        return 1;
-    }
-    if (help) {
-        usage(dirs);
-        return 0;
-    }
-    if (version) {
-        std::printf("%s (xvs) %s\n", kProgram.c_str(), xvs::xvs_version().c_str());
-        return 0;
-    }
+    xvs::CommonFlags flags;
+    xvs::add_help_version_options(parser, flags);
+    auto files = xvs::parse_daemon_command_line(parser, argc, argv, flags, kProgram, [&] { usage(dirs); });
+    if (!files) return files.error();
     if (files->empty()) files->push_back(dirs.dbdir + "/conf.db");
 
     xvs::Daemon daemon(kProgram, opts, dirs);

@@ -12,6 +12,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "util/version.h"
 #include "util/vlog.h"
 
 namespace xvs {
@@ -152,6 +153,37 @@ void add_vlog_options(OptionParser& parser, std::optional<std::string>& log_file
                         return make_error("--{} is not supported by xvs (syslog goes through libc's syslog())", name);
                     }});
     }
+}
+
+void add_help_version_options(OptionParser& parser, CommonFlags& flags) {
+    parser.add({"help", 'h', OptionArg::None, [&flags](std::optional<std::string_view>) -> Status {
+                    flags.help = true;
+                    return {};
+                }});
+    parser.add({"version", 'V', OptionArg::None, [&flags](std::optional<std::string_view>) -> Status {
+                    flags.version = true;
+                    return {};
+                }});
+}
+
+BasicResult<std::vector<std::string>, int> parse_daemon_command_line(const OptionParser& parser, int argc, char* argv[],
+                                                                     const CommonFlags& flags,
+                                                                     const std::string& program,
+                                                                     const std::function<void()>& usage) {
+    auto rest = parser.parse(argc, argv);
+    if (!rest) {
+        std::fprintf(stderr, "%s: %s\n", program.c_str(), rest.message().c_str());
+        return 1;
+    }
+    if (flags.help) {
+        usage();
+        return 0;
+    }
+    if (flags.version) {
+        std::printf("%s (xvs) %s\n", program.c_str(), xvs_version().c_str());
+        return 0;
+    }
+    return std::move(*rest);
 }
 
 void add_daemon_options(OptionParser& parser, DaemonOptions& opts, const DaemonDirs& dirs, const std::string& program) {

@@ -23,9 +23,11 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "util/fd.h"
 #include "util/options.h"
@@ -63,6 +65,19 @@ void add_daemon_options(OptionParser& parser, DaemonOptions& opts, const DaemonD
 // programs that log but are not daemons (xvs-appctl).
 void add_vlog_options(OptionParser& parser, std::optional<std::string>& log_file, const DaemonDirs& dirs,
                       const std::string& program);
+// -h/--help and -V/--version, which every daemon takes, and what main does
+// with them and with a failed parse: parse_daemon_command_line() returns the
+// non-option arguments, or the exit code main should return (after printing
+// the error, the usage or the version).
+struct CommonFlags {
+    bool help = false;
+    bool version = false;
+};
+void add_help_version_options(OptionParser& parser, CommonFlags& flags);
+BasicResult<std::vector<std::string>, int> parse_daemon_command_line(const OptionParser& parser, int argc, char* argv[],
+                                                                     const CommonFlags& flags,
+                                                                     const std::string& program,
+                                                                     const std::function<void()>& usage);
 // --help text for those options.
 std::string daemon_usage(const DaemonDirs& dirs, const std::string& program);
 std::string vlog_usage(const DaemonDirs& dirs, const std::string& program);

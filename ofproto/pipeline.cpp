@@ -1,0 +1,50 @@
+#include "ofproto/pipeline.h"
+
+namespace xvs::ofproto {
+
+OfRule* Pipeline::add(uint8_t table, const Match& match, int32_t priority, OfActions actions, uint64_t cookie) {
+    auto rule = std::make_unique<OfRule>();
+    rule->match = Match::make(match.flow, match.mask);
+    rule->priority = priority;
+    rule->id = next_id_++;
+    rule->table_id = table;
+    rule->cookie = cookie;
+    rule->actions = std::move(actions);
+    rule->created = rule->last_used = Clock::now();
+    OfRule* r = rule.get();
+    if (auto* old = static_cast<OfRule*>(tables_[table].insert(r))) by_id_.erase(old->id);
+    by_id_.emplace(r->id, std::move(rule));
+    version_++;
+    return r;
+}
+
+void Pipeline::remove(OfRule* rule) {
+    tables_[rule->table_id].remove(rule);
+    by_id_.erase(rule->id);
+    version_++;
+}
+
+void Pipeline::clear() {
+    for (auto& [id, r] : by_id_) tables_[r->table_id].remove(r.get());
+    by_id_.clear();
+    version_++;
+}
+
+const OfRule* Pipeline::lookup(uint8_t table, const Flow& flow, Flow* wc) const {
+    return static_cast<const OfRule*>(tables_[table].lookup(flow, wc));
+}
+
+OfRule* Pipeline::find_exactly(uint8_t table, const Match& match, int32_t priority) const {
+    return static_cast<OfRule*>(tables_[table].find_exactly(match, priority));
+}
+
+OfRule* Pipeline::by_id(uint64_t id) const {
+    auto it = by_id_.find(id);
+    return it == by_id_.end() ? nullptr : it->second.get();
+}
+
+void Pipeline::for_each(uint8_t table, const std::function<void(OfRule&)>& fn) const {
+    tables_[table].for_each([&](ClsRule* r) { fn(*static_cast<OfRule*>(r)); });
+}
+
+}  // namespace xvs::ofproto

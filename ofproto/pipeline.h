@@ -1,0 +1,64 @@
+// A bridge's OpenFlow tables: rules with their actions, counters and
+// timeouts, one classifier per table.
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <unordered_map>
+
+#include "ofproto/actions.h"
+#include "ofproto/classifier.h"
+
+namespace xvs::ofproto {
+
+using Clock = std::chrono::steady_clock;
+
+struct OfRule : ClsRule {
+    uint64_t id = 0;  // unique for the life of the pipeline; megaflows credit rules by id
+    uint8_t table_id = 0;
+    uint64_t cookie = 0;
+    uint16_t idle_timeout = 0;
+    uint16_t hard_timeout = 0;
+    uint16_t flags = 0;
+    OfActions actions;
+    Clock::time_point created{};
+    Clock::time_point last_used{};
+    uint64_t packets = 0;
+    uint64_t bytes = 0;
+};
+
+class Pipeline {
+public:
+    static constexpr int kNTables = 255;
+
+    // Adds a rule (OpenFlow "add": a rule with the same match and priority
+    // in the table is replaced). Returns it.
+    OfRule* add(uint8_t table, const Match& match, int32_t priority, OfActions actions, uint64_t cookie = 0);
+    void remove(OfRule* rule);
+    void clear();
+
+    // The rule a packet hits in 'table', recording consulted bits in wc.
+    const OfRule* lookup(uint8_t table, const Flow& flow, Flow* wc) const;
+    OfRule* find_exactly(uint8_t table, const Match& match, int32_t priority) const;
+    OfRule* by_id(uint64_t id) const;
+
+    size_t n_rules(uint8_t table) const { return tables_[table].size(); }
+    size_t n_rules() const { return by_id_.size(); }
+    // Every rule of a table, in no particular order.
+    void for_each(uint8_t table, const std::function<void(OfRule&)>& fn) const;
+
+    // Changes on every add and remove: megaflows translated at an older
+    // version need revalidation.
+    uint64_t version() const { return version_; }
+
+private:
+    std::array<Classifier, kNTables> tables_;
+    std::unordered_map<uint64_t, std::unique_ptr<OfRule>> by_id_;
+    uint64_t next_id_ = 1;
+    uint64_t version_ = 1;
+};
+
+}  // namespace xvs::ofproto

@@ -1,0 +1,742 @@
+#include "ofproto/switch.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "compiler/dp_actions.h"
+#include "compiler/dp_flow_text.h"
+#include "compiler/flow_mask.h"
+#include "util/netdev.h"
+#include "util/vlog.h"
+
+namespace xvs::ofproto {
+
+namespace {
+
+VlogModule vlog("switch");
+RateLimiter rl(60, 20);
+
+std::string ukey_id(const xvs_flow_key& key, const xvs_flow_key& mask) {
+    std::string s(reinterpret_cast<const char*>(&key), sizeof key);
+    s.append(reinterpret_cast<const char*>(&mask), sizeof mask);
+    return s;
+}
+
+xvs_flow_key key_and(const xvs_flow_key& k, const xvs_flow_key& m) {
+    xvs_flow_key r;
+    auto* rp = reinterpret_cast<uint64_t*>(&r);
+    auto* kp = reinterpret_cast<const uint64_t*>(&k);
+    auto* mp = reinterpret_cast<const uint64_t*>(&m);
+    for (size_t i = 0; i < XVS_KEY_WORDS; i++) rp[i] = kp[i] & mp[i];
+    return r;
+}
+
+bool key_is_subset(const xvs_flow_key& a, const xvs_flow_key& b) {
+    auto* ap = reinterpret_cast<const uint64_t*>(&a);
+    auto* bp = reinterpret_cast<const uint64_t*>(&b);
+    for (size_t i = 0; i < XVS_KEY_WORDS; i++)
+        if (ap[i] & ~bp[i]) return false;
+    return true;
+}
+
+bool same_actions(const xvs_action_list& a, const xvs_action_list& b) {
+    return a.n == b.n && a.flags == b.flags && std::memcmp(a.a, b.a, sizeof(xvs_action) * a.n) == 0;
+}
+
+// The switch-side end of an internal interface's veth pair.
+std::string internal_peer_name(const std::string& name) {
+    uint32_t h = 2166136261u;
+    for (unsigned char c : name) h = (h ^ c) * 16777619u;
+    return fmt::format("xvsi{:08x}", h);
+}
+
+}  // namespace
+
+struct Switch::BridgeState {
+    struct Iface {
+        std::pair<uint32_t, uint32_t> policing{0, 0};  // rate, burst as applied
+        std::string type;
+        std::string device;  // attached kernel device
+        uint32_t dp_port = kNoDpPort;
+        OfPort ofport = 0;
+        std::string error;
+    };
+    XBridge x;
+    Pipeline pipeline;
+    MacLearning mac;
+    std::map<std::string, Iface> ifaces;
+    std::map<std::string, uint32_t> bundle_ids;  // port name → bundle id
+    uint32_t next_bundle = 1;
+    uint64_t normal_rule = 0;  // id of the bridge's own NORMAL flow, 0 none
+    uint64_t seen_pipeline = 0;
+    uint64_t seen_mac = 0;
+};
+
+struct Switch::Ukey {
+    xvs_flow_key key;  // masked
+    xvs_flow_key mask;
+    xvs_action_list actions;
+    std::vector<uint64_t> rules;
+    std::vector<MacLearned> learned;
+    std::vector<MirrorHit> mirrors;
+    uint64_t packets = 0, bytes = 0;  // as last seen in the datapath
+    uint64_t created_ns = 0;
+};
+
+Switch::Switch(std::unique_ptr<Dpif> dpif, Options options) : dpif_(std::move(dpif)), opts_(options) {}
+Switch::~Switch() = default;
+
+XBridge* Switch::bridge(const std::string& name) {
+    auto it = bridges_.find(name);
+    return it == bridges_.end() ? nullptr : &it->second->x;
+}
+
+std::vector<std::string> Switch::bridge_names() const {
+    std::vector<std::string> v;
+    for (const auto& [n, b] : bridges_) v.push_back(n);
+    return v;
+}
+
+// ---- Configuration ------------------------------------------------------
+
+Result<uint32_t> Switch::attach(const IfaceConfig& iface, std::string& device) {
+    const std::string& type = iface.type;
+    if (type == "internal") {
+        if (!opts_.kernel_devices) return make_error("internal interfaces need the kernel datapath");
+        device = internal_peer_name(iface.name);
+        if (!netdev::get_link(device)) {
+            // A leftover host side (e.g. after a crash) goes with its pair.
+            if (netdev::get_link(iface.name)) (void)netdev::delete_link(iface.name);
+            if (auto s = netdev::create_veth(iface.name, device); !s) return s.error();
+        }
+        if (auto s = netdev::set_up(device, true); !s) return s.error();
+        if (auto s = netdev::set_up(iface.name, true); !s) return s.error();
+    } else if (type.empty() || type == "system" || type == "dummy") {
+        if (type == "dummy" && dpif_->type() != "dummy")
+            return make_error("interface type \"dummy\" needs xvs-vswitchd --enable-dummy");
+        device = iface.name;
+    } else {
+        return make_error("interface type \"{}\" is not supported by xvs yet", type);
+    }
+    for (const auto& p : dpif_->ports())
+        if (p.ifname == device) return p.port_no;  // adopted (a restart)
+    return dpif_->add_port(device);
+}
+
+// Policers use datapath meters counted down from the top, one per port, so
+// that OpenFlow meters can count up from the bottom.
+uint32_t Switch::set_policer(uint32_t dp_port, uint32_t rate_kbps, uint32_t burst_kb) {
+    if (dp_port >= XVS_MAX_METERS) return kNoMeter;
+    uint32_t id = XVS_MAX_METERS - 1 - dp_port;
+    // OVS's default burst for a rate without one: 8000 kbit.
+    uint64_t burst = rate_kbps ? (burst_kb ? burst_kb : 8000) : 0;
+    if (auto s = dpif_->set_meter(id, rate_kbps, burst, false); !s) {
+        vlog.warn("cannot set ingress policing of datapath port {}: {}", dp_port, s.message());
+        return kNoMeter;
+    }
+    return rate_kbps ? id : kNoMeter;
+}
+
+void Switch::detach(uint32_t dp_port, const std::string& device, bool internal) {
+    if (dp_port != kNoDpPort) {
+        (void)set_policer(dp_port, 0, 0);  // the next port with this number starts unpoliced
+        if (auto s = dpif_->del_port(dp_port); !s) vlog.warn("cannot remove datapath port {}: {}", dp_port, s.message());
+    }
+    if (internal && opts_.kernel_devices) (void)netdev::delete_link(device);
+}
+
+void Switch::apply_bridge(BridgeState& br, const BridgeConfig& cfg, std::map<std::string, IfaceStatus>& status) {
+    br.x.name = cfg.name;
+    br.x.pipeline = &br.pipeline;
+    br.x.mac = &br.mac;
+    br.x.forward_bpdu = cfg.forward_bpdu;
+    br.mac.set_aging(std::chrono::seconds(cfg.mac_aging_sec));
+    br.mac.set_max_entries(cfg.mac_table_size);
+
+    // Interfaces that went away, or changed type.
+    std::map<std::string, const IfaceConfig*> want;
+    for (const auto& p : cfg.ports)
+        for (const auto& i : p.ifaces) want[i.name] = &i;
+    for (auto it = br.ifaces.begin(); it != br.ifaces.end();) {
+        auto w = want.find(it->first);
+        if (w == want.end() || w->second->type != it->second.type) {
+            detach(it->second.dp_port, it->second.device, it->second.type == "internal");
+            it = br.ifaces.erase(it);
+        } else {
+            ++it;
+        }
+    }
+
+    // OpenFlow port numbers in use.
+    std::set<OfPort> used;
+    for (const auto& [n, i] : br.ifaces)
+        if (i.error.empty()) used.insert(i.ofport);
+
+    br.x.ports.clear();
+    br.x.bundles.clear();
+    std::map<std::string, uint32_t> bundle_ids;
+    for (const auto& pc : cfg.ports) {
+        uint32_t bid;
+        if (auto it = br.bundle_ids.find(pc.name); it != br.bundle_ids.end()) {
+            bid = it->second;
+        } else {
+            bid = br.next_bundle++;
+        }
+        bundle_ids[pc.name] = bid;
+        XBundle b;
+        b.id = bid;
+        b.name = pc.name;
+        b.mode = pc.mode;
+        b.tag = pc.tag;
+        b.all_trunks = pc.trunks.empty();
+        for (int v : pc.trunks)
+            if (v >= 0 && v < 4096) b.trunks.set(v);
+        b.all_cvlans = pc.cvlans.empty();
+        for (int v : pc.cvlans)
+            if (v >= 0 && v < 4096) b.cvlans.set(v);
+        b.qinq_tpid = pc.qinq_tpid;
+
+        for (const auto& ic : pc.ifaces) {
+            auto& st = status[ic.name];
+            st.bridge = cfg.name;
+            auto [it, fresh] = br.ifaces.try_emplace(ic.name);
+            auto& iface = it->second;
+            // A device that went away is detached and looked for again, as
+            // is one that failed before (it may exist now).
+            if (!fresh && iface.error.empty() && iface.dp_port != kNoDpPort && opts_.kernel_devices &&
+                !netdev::get_link(iface.device)) {
+                detach(iface.dp_port, iface.device, false);
+                used.erase(iface.ofport);
+                iface.error = "device vanished";
+            }
+            if (!fresh && !iface.error.empty()) {
+                iface = BridgeState::Iface{};
+                fresh = true;
+            }
+            if (fresh) {
+                iface.type = ic.type;
+                if (ic.type == "patch") {
+                    if (!ic.options.count("peer")) iface.error = "patch interface needs options:peer";
+                } else if (auto p = attach(ic, iface.device); !p) {
+                    iface.error = p.message();
+                } else {
+                    iface.dp_port = *p;
+                }
+                if (iface.error.empty()) {
+                    OfPort no = 0;
+                    auto usable = [&](std::optional<OfPort> o) { return o && *o >= 1 && *o < kOfppMax && !used.count(*o); };
+                    if (ic.name == cfg.name) {
+                        no = kOfppLocal;
+                    } else if (usable(ic.ofport_request)) {
+                        no = *ic.ofport_request;
+                    } else if (usable(ic.ofport_hint)) {
+                        no = *ic.ofport_hint;
+                    } else {
+                        for (no = 1; used.count(no); no++) {
+                        }
+                    }
+                    iface.ofport = no;
+                    used.insert(no);
+                } else {
+                    vlog.warn("{}: {}", ic.name, iface.error);
+                }
+            } else if (ic.type == "patch" && iface.error.empty() && !ic.options.count("peer")) {
+                iface.error = "patch interface needs options:peer";
+            }
+            st.error = iface.error;
+            st.device = iface.device;
+            st.dp_port = iface.dp_port;
+            if (!iface.error.empty()) continue;
+            st.ofport = iface.ofport;
+            XPort xp;
+            xp.ofport = iface.ofport;
+            xp.dp_port = iface.dp_port;
+            xp.name = ic.name;
+            xp.bundle = bid;
+            if (ic.type == "patch") xp.patch_peer = ic.options.at("peer");
+            if (xp.dp_port != kNoDpPort) {
+                std::pair<uint32_t, uint32_t> want{ic.policing_rate_kbps, ic.policing_burst_kb};
+                if (want != iface.policing) {
+                    set_policer(xp.dp_port, want.first, want.second);
+                    iface.policing = want;
+                }
+                if (want.first) xp.policer = XVS_MAX_METERS - 1 - xp.dp_port;
+            }
+            br.x.ports[xp.ofport] = xp;
+            b.members.push_back(xp.ofport);
+        }
+        br.x.bundles[bid] = std::move(b);
+    }
+    // Mirrors, with ports as bundles.
+    br.x.mirrors.clear();
+    auto bundle_named = [&](const std::string& n) -> uint32_t {
+        auto it = bundle_ids.find(n);
+        return it == bundle_ids.end() ? 0 : it->second;
+    };
+    for (const auto& mc : cfg.mirrors) {
+        XMirror m;
+        m.name = mc.name;
+        m.select_all = mc.select_all;
+        for (const auto& n : mc.select_src_port)
+            if (uint32_t b = bundle_named(n)) m.src.insert(b);
+        for (const auto& n : mc.select_dst_port)
+            if (uint32_t b = bundle_named(n)) m.dst.insert(b);
+        m.all_vlans = mc.select_vlan.empty();
+        for (int v : mc.select_vlan)
+            if (v >= 0 && v < 4096) m.vlans.set(v);
+        if (mc.output_port) m.out_bundle = bundle_named(*mc.output_port);
+        m.out_vlan = mc.output_vlan;
+        if (!m.out_bundle && m.out_vlan <= 0) {
+            vlog.warn("{}: mirror {} has no output port or VLAN: ignored", cfg.name, mc.name);
+            continue;
+        }
+        if (m.out_bundle) br.x.bundles[m.out_bundle].mirror_out = true;
+        br.x.mirrors.push_back(std::move(m));
+    }
+
+    // MAC entries of ports that went away.
+    for (const auto& [name, id] : br.bundle_ids)
+        if (!bundle_ids.count(name)) br.mac.flush_port(id);
+    br.bundle_ids = std::move(bundle_ids);
+
+    // The bridge's own NORMAL flow.
+    OfRule* normal = br.normal_rule ? br.pipeline.by_id(br.normal_rule) : nullptr;
+    if (cfg.normal_flow && !normal) {
+        Match all{};
+        br.normal_rule = br.pipeline.add(0, all, 0, {ActOutput{kOfppNormal}})->id;
+    } else if (!cfg.normal_flow && normal) {
+        br.pipeline.remove(normal);
+        br.normal_rule = 0;
+    }
+}
+
+void Switch::remove_bridge(const std::string& name) {
+    auto it = bridges_.find(name);
+    if (it == bridges_.end()) return;
+    for (auto& [n, i] : it->second->ifaces) detach(i.dp_port, i.device, i.type == "internal");
+    bridges_.erase(it);
+}
+
+void Switch::rebuild_world() {
+    world_ = XlateWorld{};
+    by_dp_port_.clear();
+    for (auto& [name, br] : bridges_) {
+        world_.bridges[name] = &br->x;
+        for (auto& [no, xp] : br->x.ports) {
+            world_.ifaces[xp.name] = {&br->x, no};
+            if (xp.dp_port != kNoDpPort) by_dp_port_[xp.dp_port] = {br.get(), no};
+        }
+    }
+}
+
+std::map<std::string, IfaceStatus> Switch::reconfigure(const SwitchConfig& config) {
+    std::map<std::string, IfaceStatus> status;
+    std::set<std::string> names;
+    for (const auto& b : config.bridges) names.insert(b.name);
+    for (auto it = bridges_.begin(); it != bridges_.end();) {
+        auto next = std::next(it);
+        if (!names.count(it->first)) remove_bridge(it->first);
+        it = next;
+    }
+    for (const auto& b : config.bridges) {
+        auto& br = bridges_[b.name];
+        if (!br) br = std::make_unique<BridgeState>();
+        apply_bridge(*br, b, status);
+    }
+    config_ = config;
+    rebuild_world();
+
+    // Datapath ports nothing claims any more (left by an earlier run).
+    for (const auto& p : dpif_->ports()) {
+        if (by_dp_port_.count(p.port_no)) continue;
+        vlog.info("removing datapath port {} ({}) that no interface uses", p.port_no, p.ifname);
+        bool internal = p.ifname.rfind("xvsi", 0) == 0;
+        detach(p.port_no, p.ifname, internal);
+    }
+
+    if (!adopted_) {
+        adopted_ = true;
+        adopt_flows();
+    }
+    revalidate_all();
+    return status;
+}
+
+// ---- Upcalls ------------------------------------------------------------
+
+void Switch::handle_upcalls() {
+    dpif_->recv_upcalls(256, [this](const Upcall& up) { handle_upcall(up); });
+    if (need_revalidate_) {
+        need_revalidate_ = false;
+        revalidate_all();
+    }
+}
+
+bool Switch::install(const xvs_flow_key& key, const XlateOut& xo, BridgeState* br) {
+    (void)br;
+    xvs_flow_key mask = megaflow_mask(xo);
+    xvs_flow_key mkey = key_and(key, mask);
+    auto list = compiler::encode_action_list(xo.actions);
+    if (!list) {
+        vlog.warn_rl(rl, "cannot install megaflow {}: {}", format_dp_match(mkey, mask), list.message());
+        stats_.install_failures++;
+        return false;
+    }
+    std::string id = ukey_id(mkey, mask);
+    if (ukeys_.count(id)) return true;
+    if (ukeys_.size() >= config_.flow_limit) {
+        stats_.install_failures++;
+        return false;
+    }
+    if (auto s = dpif_->put_flow(mkey, mask, *list, PutMode::Create); !s) {
+        vlog.warn_rl(rl, "cannot install megaflow {}: {}", format_dp_match(mkey, mask), s.message());
+        stats_.install_failures++;
+        return false;
+    }
+    auto uk = std::make_unique<Ukey>();
+    uk->key = mkey;
+    uk->mask = mask;
+    uk->actions = *list;
+    uk->rules = xo.rules;
+    uk->learned = xo.learned;
+    uk->mirrors = xo.mirrors;
+    uk->created_ns = monotonic_ns();
+    ukeys_[id] = std::move(uk);
+    stats_.flows_installed++;
+    return true;
+}
+
+void Switch::handle_upcall(const Upcall& up) {
+    stats_.upcalls++;
+    if (up.hdr.type != XVS_UPCALL_MISS) return;
+    auto it = by_dp_port_.find(up.hdr.in_port);
+    if (it == by_dp_port_.end()) return;
+    auto [br, ofport] = it->second;
+    XlateIn in;
+    in.world = &world_;
+    in.bridge = &br->x;
+    in.flow.pkt = up.hdr.key;
+    in.flow.in_port = ofport;
+    in.now = Clock::now();
+    XlateOut xo = xlate(in);
+    if (!xo.error.empty()) vlog.warn_rl(rl, "{}: translation failed: {}", br->x.name, xo.error);
+    if (xo.mac_changed) need_revalidate_ = true;
+    for (uint64_t id : xo.rules) {
+        if (OfRule* r = br->pipeline.by_id(id)) {
+            r->packets++;
+            r->bytes += up.hdr.pkt_len;
+            r->last_used = in.now;
+        }
+    }
+    for (const auto& m : xo.mirrors) {
+        auto& ms = mirror_stats_[{m.bridge, m.mirror}];
+        ms.packets++;
+        ms.bytes += up.hdr.pkt_len;
+    }
+    install(up.hdr.key, xo, br);
+    if (xo.actions.empty()) return;
+    if (up.hdr.cap_len < up.hdr.pkt_len) return;  // cut short: the flow carries the next ones
+    auto list = compiler::encode_action_list(xo.actions);
+    if (!list) return;
+    if (auto r = dpif_->execute(up.hdr.in_port, up.packet, *list); !r)
+        vlog.warn_rl(rl, "cannot execute packet: {}", r.message());
+    else
+        stats_.executes++;
+}
+
+// ---- Revalidation -------------------------------------------------------
+
+void Switch::push_stats(Ukey& uk, uint64_t packets, uint64_t bytes, Clock::time_point now) {
+    if (packets <= uk.packets) return;
+    uint64_t dp = packets - uk.packets, db = bytes - std::min(bytes, uk.bytes);
+    uk.packets = packets;
+    uk.bytes = bytes;
+    auto it = by_dp_port_.find(uk.key.in_port);
+    if (it == by_dp_port_.end()) return;
+    BridgeState* br = it->second.first;
+    for (uint64_t id : uk.rules) {
+        if (OfRule* r = br->pipeline.by_id(id)) {
+            r->packets += dp;
+            r->bytes += db;
+            r->last_used = now;
+        }
+    }
+    for (const auto& m : uk.mirrors) {
+        auto& ms = mirror_stats_[{m.bridge, m.mirror}];
+        ms.packets += dp;
+        ms.bytes += db;
+    }
+    // Traffic keeps the addresses it was learned from alive.
+    for (const auto& l : uk.learned) {
+        auto b = bridges_.find(l.bridge);
+        if (b != bridges_.end() && b->second->x.bundles.count(l.bundle))
+            if (b->second->mac.learn(l.vlan, l.mac, l.bundle, now)) need_revalidate_ = true;
+    }
+}
+
+void Switch::revalidate_all() {
+    stats_.revalidations++;
+    for (auto it = ukeys_.begin(); it != ukeys_.end();) {
+        Ukey& uk = *it->second;
+        bool keep = false;
+        auto bp = by_dp_port_.find(uk.key.in_port);
+        if (bp != by_dp_port_.end()) {
+            XlateIn in;
+            in.world = &world_;
+            in.bridge = &bp->second.first->x;
+            in.flow.pkt = uk.key;
+            in.flow.in_port = bp->second.second;
+            in.may_learn = false;
+            XlateOut xo = xlate(in);
+            xvs_flow_key mask = megaflow_mask(xo);
+            auto list = compiler::encode_action_list(xo.actions);
+            // A translation that now needs bits the megaflow wildcards
+            // cannot reuse it: the packets it covers may differ there.
+            if (list && key_is_subset(mask, uk.mask)) {
+                keep = true;
+                if (!same_actions(*list, uk.actions)) {
+                    if (auto s = dpif_->put_flow(uk.key, uk.mask, *list, PutMode::Modify); !s) {
+                        keep = false;
+                    } else {
+                        uk.actions = *list;
+                    }
+                }
+                uk.rules = xo.rules;
+                uk.learned = xo.learned;
+                uk.mirrors = xo.mirrors;
+            }
+        }
+        if (!keep) {
+            (void)dpif_->del_flow(uk.key, uk.mask);
+            stats_.flows_revalidated_away++;
+            it = ukeys_.erase(it);
+        } else {
+            ++it;
+        }
+    }
+    for (auto& [n, br] : bridges_) {
+        br->seen_pipeline = br->pipeline.version();
+        br->seen_mac = br->mac.version();
+    }
+}
+
+void Switch::adopt_flows() {
+    // Flows a previous run left in the datapath keep forwarding. Relearn
+    // the MAC table from them (a NORMAL megaflow's key holds the source
+    // address, VLAN and port the original packet was learned from), then
+    // take each one over as if this run had installed it; revalidation
+    // follows and removes what the configuration no longer allows.
+    auto flows = dpif_->dump_flows();
+    for (const auto& f : flows) {
+        auto bp = by_dp_port_.find(f.key.in_port);
+        if (bp == by_dp_port_.end()) continue;
+        XlateIn in;
+        in.world = &world_;
+        in.bridge = &bp->second.first->x;
+        in.flow.pkt = f.key;
+        in.flow.in_port = bp->second.second;
+        (void)xlate(in);
+    }
+    uint64_t now = monotonic_ns();
+    for (const auto& f : flows) {
+        auto uk = std::make_unique<Ukey>();
+        uk->key = f.key;
+        uk->mask = f.mask;
+        uk->actions = f.actions;
+        uk->packets = f.stats.packets;
+        uk->bytes = f.stats.bytes;
+        uk->created_ns = now;
+        ukeys_[ukey_id(f.key, f.mask)] = std::move(uk);
+    }
+    if (!flows.empty()) vlog.info("adopted {} megaflows from the running datapath", flows.size());
+}
+
+void Switch::run(Clock::time_point now) {
+    // Until the first configuration arrives, flows a previous run left in
+    // the datapath are not known to be ours or stale: leave them alone.
+    if (!adopted_) return;
+    for (auto& [n, br] : bridges_) {
+        br->mac.expire(now);
+        if (br->mac.version() != br->seen_mac || br->pipeline.version() != br->seen_pipeline) need_revalidate_ = true;
+    }
+    uint64_t now_ns = monotonic_ns();
+    uint64_t max_idle_ns = static_cast<uint64_t>(config_.max_idle.count()) * 1000000ull;
+    std::set<std::string> seen;
+    for (const auto& f : dpif_->dump_flows()) {
+        std::string id = ukey_id(f.key, f.mask);
+        auto it = ukeys_.find(id);
+        if (it == ukeys_.end()) {
+            // Installed by someone else (xvs-dpctl): not ours to keep.
+            (void)dpif_->del_flow(f.key, f.mask);
+            continue;
+        }
+        seen.insert(id);
+        Ukey& uk = *it->second;
+        push_stats(uk, f.stats.packets, f.stats.bytes, now);
+        uint64_t last = std::max<uint64_t>(f.stats.used_ns, uk.created_ns);
+        if (now_ns > last && now_ns - last > max_idle_ns) {
+            (void)dpif_->del_flow(f.key, f.mask);
+            ukeys_.erase(it);
+            stats_.flows_expired++;
+        }
+    }
+    // Megaflows the datapath lost track of.
+    for (auto it = ukeys_.begin(); it != ukeys_.end();)
+        it = seen.count(it->first) ? std::next(it) : ukeys_.erase(it);
+    if (need_revalidate_) {
+        need_revalidate_ = false;
+        revalidate_all();
+    }
+    if (dpif_->n_masks() > 1) (void)dpif_->rank_masks();
+}
+
+// ---- Reports ------------------------------------------------------------
+
+Result<std::string> Switch::fdb_show(const std::string& name) {
+    auto it = bridges_.find(name);
+    if (it == bridges_.end()) return make_error("no such bridge");
+    BridgeState& br = *it->second;
+    std::string out = " port  VLAN  MAC                Age\n";
+    auto now = Clock::now();
+    br.mac.for_each([&](const MacLearning::Entry& e) {
+        auto b = br.x.bundles.find(e.port);
+        std::string port = b != br.x.bundles.end() && !b->second.members.empty()
+                               ? format_of_port(b->second.members.front())
+                               : "?";
+        auto age = std::chrono::duration_cast<std::chrono::seconds>(now - e.last_seen).count();
+        out += fmt::format("{:>5}  {:>4}  {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}  {:>3}\n", port, e.vlan, e.mac[0],
+                           e.mac[1], e.mac[2], e.mac[3], e.mac[4], e.mac[5], age);
+    });
+    return out;
+}
+
+Result<std::string> Switch::fdb_flush(const std::string& name) {
+    if (name.empty()) {
+        for (auto& [n, br] : bridges_) br->mac.flush();
+    } else {
+        auto it = bridges_.find(name);
+        if (it == bridges_.end()) return make_error("no such bridge");
+        it->second->mac.flush();
+    }
+    need_revalidate_ = true;
+    return std::string("table successfully flushed\n");
+}
+
+Result<std::string> Switch::trace(const std::string& name, const Flow& flow) {
+    auto it = bridges_.find(name);
+    if (it == bridges_.end()) return make_error("{}: no such bridge", name);
+    XlateIn in;
+    in.world = &world_;
+    in.bridge = &it->second->x;
+    in.flow = flow;
+    in.may_learn = false;
+    in.trace = true;
+    XlateOut xo = xlate(in);
+    std::string out = fmt::format("Flow: in_port={},{}\n\n", format_of_port(flow.in_port),
+                                  format_dp_match(flow.pkt, compiler::natural_mask(flow.pkt)));
+    for (const auto& l : xo.trace) out += l + "\n";
+    out += "\n";
+    out += std::memcmp(&xo.final_flow.pkt, &flow.pkt, sizeof flow.pkt) == 0 ? std::string("Final flow: unchanged\n")
+                                          : fmt::format("Final flow: {}\n", format_dp_match(xo.final_flow.pkt, compiler::natural_mask(xo.final_flow.pkt)));
+    xvs_flow_key mask = megaflow_mask(xo);
+    xvs_flow_key key = flow.pkt;
+    auto bp = std::find_if(by_dp_port_.begin(), by_dp_port_.end(), [&](const auto& kv) {
+        return kv.second.first == it->second.get() && kv.second.second == flow.in_port;
+    });
+    key.in_port = bp != by_dp_port_.end() ? bp->first : 0;
+    out += fmt::format("Megaflow: {}\n", format_dp_match(key_and(key, mask), mask));
+    if (!xo.error.empty()) out += fmt::format("Translation failed ({}): the packet is dropped\n", xo.error);
+    auto list = compiler::encode_action_list(xo.actions);
+    if (!list) return out + fmt::format("Datapath actions: none: {}\n", list.message());
+    out += fmt::format("Datapath actions: {}\n", format_dp_actions(*list, flow.pkt.nw_proto));
+    return out;
+}
+
+Result<std::string> Switch::trace_dp(const xvs_flow_key& key) {
+    auto it = by_dp_port_.find(key.in_port);
+    if (it == by_dp_port_.end()) return make_error("datapath port {} belongs to no bridge", key.in_port);
+    Flow f;
+    f.pkt = key;
+    f.in_port = it->second.second;
+    return trace(it->second.first->x.name, f);
+}
+
+Result<std::string> Switch::dump_dp_flows(const std::string& bridge) {
+    auto bit = bridges_.find(bridge);
+    if (bit == bridges_.end()) return make_error("{}: no such bridge", bridge);
+    std::string out;
+    uint64_t now = monotonic_ns();
+    for (const auto& f : dpif_->dump_flows()) {
+        auto it = by_dp_port_.find(f.key.in_port);
+        if (it == by_dp_port_.end() || it->second.first != bit->second.get()) continue;
+        out += format_dp_flow(f.key, f.mask, f.stats, f.actions, now) + "\n";
+    }
+    return out;
+}
+
+std::string Switch::memory_show() {
+    size_t ports = 0, rules = 0, macs = 0;
+    for (const auto& [n, br] : bridges_) {
+        ports += br->x.ports.size();
+        rules += br->pipeline.n_rules();
+        macs += br->mac.size();
+    }
+    return fmt::format("handlers:1 mac-entries:{} ports:{} revalidators:1 rules:{} udpif keys:{}\n", macs, ports,
+                       rules, ukeys_.size());
+}
+
+std::string Switch::dump_dp_flows() {
+    std::string out;
+    uint64_t now = monotonic_ns();
+    for (const auto& f : dpif_->dump_flows()) out += format_dp_flow(f.key, f.mask, f.stats, f.actions, now) + "\n";
+    return out;
+}
+
+std::string Switch::dpif_show() {
+    auto st = dpif_->stats();
+    std::string out = fmt::format("{}@{}: hit:{} missed:{}\n", dpif_->type(), dpif_->name(), st.counters[XVS_CTR_HIT],
+                                  st.counters[XVS_CTR_MISS]);
+    for (auto& [name, br] : bridges_) {
+        out += fmt::format("  {}:\n", name);
+        std::map<OfPort, std::string> lines;
+        for (const auto& [iname, i] : br->ifaces) {
+            if (!i.error.empty()) continue;
+            std::string dp = i.dp_port == kNoDpPort ? "none" : std::to_string(i.dp_port);
+            std::string type = i.type.empty() ? "system" : i.type;
+            lines[i.ofport] = fmt::format("    {} {}/{}: ({})\n", iname, i.ofport, dp, type);
+        }
+        for (const auto& [no, l] : lines) out += l;
+    }
+    return out;
+}
+
+std::string Switch::upcall_show() {
+    return fmt::format(
+        "{}@{}:\n  flows         : (current {}) (limit {})\n  max idle      : {} ms\n"
+        "  upcalls       : {}\n  installed     : {}\n  install fails : {}\n  executed      : {}\n"
+        "  revalidations : {} ({} megaflows removed)\n  expired       : {}\n",
+        dpif_->type(), dpif_->name(), ukeys_.size(), config_.flow_limit, config_.max_idle.count(), stats_.upcalls,
+        stats_.flows_installed, stats_.install_failures, stats_.executes, stats_.revalidations,
+        stats_.flows_revalidated_away, stats_.flows_expired);
+}
+
+Result<std::string> Switch::dump_of_flows(const std::string& name) {
+    auto it = bridges_.find(name);
+    if (it == bridges_.end()) return make_error("{}: no such bridge", name);
+    std::string out;
+    auto now = Clock::now();
+    for (int t = 0; t < Pipeline::kNTables; t++) {
+        it->second->pipeline.for_each(static_cast<uint8_t>(t), [&](OfRule& r) {
+            double dur = std::chrono::duration<double>(now - r.created).count();
+            std::string match = flow_is_zero(r.match.mask) ? "" : "(match) ";
+            out += fmt::format("duration={:.3f}s, n_packets={}, n_bytes={}, priority={}, {}actions={}\n", dur, r.packets,
+                               r.bytes, r.priority, match, format_of_actions(r.actions));
+            (void)t;
+        });
+    }
+    return out;
+}
+
+}  // namespace xvs::ofproto

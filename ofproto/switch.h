@@ -1,0 +1,177 @@
+// The switch: every bridge's OpenFlow pipeline and NORMAL tables on one
+// datapath. It applies configuration (bridges, ports, interfaces), turns
+// upcalls into megaflows (translate, install, execute), and revalidates:
+// credits megaflow stats to rules and MAC entries, ages idle megaflows, and
+// re-translates megaflows when a table, the MAC table or the configuration
+// changes.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "ofproto/dpif.h"
+#include "ofproto/xlate.h"
+
+namespace xvs::ofproto {
+
+struct IfaceConfig {
+    std::string name;
+    std::string type;  // "", "system", "internal", "patch", "dummy"
+    std::map<std::string, std::string> options;
+    std::optional<OfPort> ofport_request;
+    std::optional<OfPort> ofport_hint;  // the number it had before (the database's ofport)
+    uint32_t policing_rate_kbps = 0;  // ingress_policing_rate, 0 = none
+    uint32_t policing_burst_kb = 0;   // ingress_policing_burst, 0 = OVS's default (8000)
+    bool operator==(const IfaceConfig&) const = default;
+};
+
+struct PortConfig {
+    std::string name;
+    VlanMode mode = VlanMode::Trunk;
+    int tag = -1;
+    std::vector<int> trunks;
+    std::vector<int> cvlans;
+    uint16_t qinq_tpid = 0x88a8;
+    std::vector<IfaceConfig> ifaces;
+    bool operator==(const PortConfig&) const = default;
+};
+
+struct MirrorConfig {
+    std::string name;
+    bool select_all = false;
+    std::vector<std::string> select_src_port, select_dst_port;  // port names
+    std::vector<int> select_vlan;
+    std::optional<std::string> output_port;
+    int output_vlan = -1;
+    bool operator==(const MirrorConfig&) const = default;
+};
+
+struct BridgeConfig {
+    std::string name;
+    std::vector<PortConfig> ports;
+    std::vector<MirrorConfig> mirrors;
+    // No controller and fail_mode standalone: the bridge keeps a
+    // "priority=0 actions=NORMAL" flow, as Open vSwitch does.
+    bool normal_flow = true;
+    bool forward_bpdu = false;
+    unsigned mac_aging_sec = MacLearning::kDefaultAgingSec;
+    size_t mac_table_size = MacLearning::kDefaultMaxEntries;
+    bool operator==(const BridgeConfig&) const = default;
+};
+
+struct SwitchConfig {
+    std::vector<BridgeConfig> bridges;
+    size_t flow_limit = 200000;                // other_config:flow-limit
+    std::chrono::milliseconds max_idle{10000};  // other_config:max-idle
+    bool operator==(const SwitchConfig&) const = default;
+};
+
+struct IfaceStatus {
+    std::string bridge;
+    int ofport = -1;            // -1: not in use (see error)
+    uint32_t dp_port = kNoDpPort;
+    std::string device;         // the kernel device attached to the datapath
+    std::string error;
+};
+
+struct SwitchStats {
+    uint64_t upcalls = 0;
+    uint64_t flows_installed = 0;
+    uint64_t install_failures = 0;
+    uint64_t revalidations = 0;
+    uint64_t flows_revalidated_away = 0;
+    uint64_t flows_expired = 0;
+    uint64_t executes = 0;
+};
+
+class Switch {
+public:
+    struct Options {
+        // Creates veth pairs for internal interfaces (false on the dummy
+        // datapath, whose "devices" are in-process).
+        bool kernel_devices = true;
+    };
+
+    Switch(std::unique_ptr<Dpif> dpif, Options options);
+    ~Switch();
+
+    // Makes the running switch match 'config'; returns every configured
+    // interface's status, by name.
+    std::map<std::string, IfaceStatus> reconfigure(const SwitchConfig& config);
+
+    // Reads and handles pending upcalls.
+    void handle_upcalls();
+    // Periodic work: MAC aging, stats, idle megaflows, revalidation.
+    void run(Clock::time_point now);
+    // Seconds until run() has work; the daemon's timer.
+    static constexpr std::chrono::milliseconds kRunInterval{500};
+
+    Dpif& dpif() { return *dpif_; }
+    int upcall_fd() const { return dpif_->upcall_fd(); }
+    const SwitchStats& stats() const { return stats_; }
+    size_t n_ukeys() const { return ukeys_.size(); }
+
+    // The bridge named 'name', or nullptr.
+    XBridge* bridge(const std::string& name);
+    std::vector<std::string> bridge_names() const;
+    // Marks every megaflow for re-translation at the next run() (after a
+    // flow table change made outside reconfigure()).
+    void request_revalidation() { need_revalidate_ = true; }
+
+    // Control-socket reports, in Open vSwitch's formats.
+    // Packets and bytes each mirror sent, by (bridge, mirror name).
+    struct MirrorStats {
+        uint64_t packets = 0, bytes = 0;
+    };
+    const std::map<std::pair<std::string, std::string>, MirrorStats>& mirror_stats() const { return mirror_stats_; }
+
+    Result<std::string> fdb_show(const std::string& bridge);
+    Result<std::string> fdb_flush(const std::string& bridge);  // "" = every bridge
+    Result<std::string> trace(const std::string& bridge, const Flow& flow);
+    // The same for a packet given as a datapath flow: its in_port is a
+    // datapath port, which names the bridge and OpenFlow port.
+    Result<std::string> trace_dp(const xvs_flow_key& key);
+    std::string dump_dp_flows();
+    std::string dpif_show();
+    std::string upcall_show();
+    Result<std::string> dump_of_flows(const std::string& bridge);
+    // dpif/dump-flows: the megaflows whose in_port belongs to 'bridge'.
+    Result<std::string> dump_dp_flows(const std::string& bridge);
+    std::string memory_show();
+
+private:
+    struct BridgeState;
+    struct Ukey;
+
+    void apply_bridge(BridgeState& br, const BridgeConfig& cfg, std::map<std::string, IfaceStatus>& status);
+    void remove_bridge(const std::string& name);
+    Result<uint32_t> attach(const IfaceConfig& iface, std::string& device);
+    // Ingress policing of a datapath port; returns its meter or kNoMeter.
+    uint32_t set_policer(uint32_t dp_port, uint32_t rate_kbps, uint32_t burst_kb);
+    void detach(uint32_t dp_port, const std::string& device, bool internal);
+    void rebuild_world();
+    void handle_upcall(const Upcall& up);
+    void revalidate_all();
+    void push_stats(Ukey& uk, uint64_t packets, uint64_t bytes, Clock::time_point now);
+    bool install(const xvs_flow_key& key, const XlateOut& xo, BridgeState* br);
+    void adopt_flows();
+
+    std::unique_ptr<Dpif> dpif_;
+    Options opts_;
+    std::map<std::string, std::unique_ptr<BridgeState>> bridges_;
+    std::map<uint32_t, std::pair<BridgeState*, OfPort>> by_dp_port_;
+    XlateWorld world_;
+    std::map<std::string, std::unique_ptr<Ukey>> ukeys_;  // by key+mask bytes
+    SwitchConfig config_;
+    bool need_revalidate_ = false;
+    bool adopted_ = false;
+    SwitchStats stats_;
+    std::map<std::pair<std::string, std::string>, MirrorStats> mirror_stats_;
+};
+
+}  // namespace xvs::ofproto

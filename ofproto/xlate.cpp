@@ -1,0 +1,605 @@
+#include "ofproto/xlate.h"
+
+#include <arpa/inet.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "compiler/dp_flow_text.h"
+#include "compiler/flow_mask.h"
+
+namespace xvs::ofproto {
+
+const char* to_string(VlanMode m) {
+    switch (m) {
+        case VlanMode::Access: return "access";
+        case VlanMode::Trunk: return "trunk";
+        case VlanMode::NativeTagged: return "native-tagged";
+        case VlanMode::NativeUntagged: return "native-untagged";
+        case VlanMode::Dot1qTunnel: return "dot1q-tunnel";
+    }
+    return "?";
+}
+
+namespace {
+
+constexpr int kMaxDepth = 64;         // nested resubmits and patch ports
+constexpr int kMaxResubmits = 4096;   // resubmits per translation
+constexpr uint16_t kEthIp = 0x0800, kEthIp6 = 0x86dd;
+
+struct VlanTag {
+    uint16_t tpid;  // host order
+    uint16_t tci;   // host order, PCP|VID (no CFI)
+    bool operator==(const VlanTag&) const = default;
+};
+
+std::vector<VlanTag> vlans_of(const xvs_flow_key& k) {
+    std::vector<VlanTag> v;
+    if (ntohs(k.vlan_tci) & kVlanCfi) {
+        v.push_back({ntohs(k.vlan_tpid), static_cast<uint16_t>(ntohs(k.vlan_tci) & ~kVlanCfi)});
+        if (ntohs(k.cvlan_tci) & kVlanCfi)
+            v.push_back({ntohs(k.cvlan_tpid), static_cast<uint16_t>(ntohs(k.cvlan_tci) & ~kVlanCfi)});
+    }
+    return v;
+}
+
+std::string mac_text(const uint8_t* a) {
+    return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+class Ctx {
+public:
+    Ctx(const XlateIn& in, XlateOut& out) : in_(in), out_(out), br_(in.bridge), flow_(in.flow) {
+        base_ = in.flow.pkt;
+        base_vlans_ = vlans_ = vlans_of(in.flow.pkt);
+    }
+
+    void run() {
+        trace_line(fmt::format("bridge(\"{}\")", br_->name));
+        trace_line(std::string(br_->name.size() + 10, '-'));
+        if (auto it = br_->ports.find(flow_.in_port); it != br_->ports.end() && it->second.policer != kNoMeter) {
+            trace("ingress policing: meter {}", it->second.policer);
+            emit(xvs_action{.type = XVS_ACT_METER, .arg = it->second.policer});
+        }
+        mark_src_mirrors();
+        table(0);
+        out_.final_flow = flow_;
+        output_mirrors();
+    }
+
+private:
+    template <typename... Args>
+    void trace(fmt::format_string<Args...> f, Args&&... args) {
+        if (in_.trace) trace_line(std::string(indent_ * 4, ' ') + fmt::format(f, std::forward<Args>(args)...));
+    }
+    void trace_line(std::string s) {
+        if (in_.trace) out_.trace.push_back(std::move(s));
+    }
+    void fail(std::string why) {
+        if (out_.error.empty()) out_.error = std::move(why);
+        trace("error: {}", out_.error);
+        stop_ = true;
+    }
+
+    void sync_vlans() {
+        auto& p = flow_.pkt;
+        p.vlan_tci = p.vlan_tpid = p.cvlan_tci = p.cvlan_tpid = 0;
+        if (!vlans_.empty()) {
+            p.vlan_tci = htons(vlans_[0].tci | kVlanCfi);
+            p.vlan_tpid = htons(vlans_[0].tpid);
+        }
+        if (vlans_.size() > 1) {
+            p.cvlan_tci = htons(vlans_[1].tci | kVlanCfi);
+            p.cvlan_tpid = htons(vlans_[1].tpid);
+        }
+    }
+
+    void emit(xvs_action a) { out_.actions.push_back(a); }
+
+    // Makes the datapath's view of the packet equal the logical one, with
+    // the fewest actions: only what differs is set.
+    void commit() {
+        size_t lb = base_vlans_.size(), ll = vlans_.size(), k = 0;
+        while (k < lb && k < ll && base_vlans_[lb - 1 - k] == vlans_[ll - 1 - k]) k++;
+        for (size_t i = 0; i < lb - k; i++) emit(xvs_action{.type = XVS_ACT_POP_VLAN});
+        for (size_t i = ll - k; i-- > 0;) {
+            xvs_action a{.type = XVS_ACT_PUSH_VLAN};
+            a.u.vlan.tpid = htons(vlans_[i].tpid);
+            a.u.vlan.tci = htons(vlans_[i].tci);
+            emit(a);
+        }
+        base_vlans_ = vlans_;
+
+        const auto& f = flow_.pkt;
+        auto& b = base_;
+        if (std::memcmp(f.eth_src, b.eth_src, 6)) {
+            xvs_action a{.type = XVS_ACT_SET_ETH_SRC};
+            std::memcpy(a.u.mac, f.eth_src, 6);
+            emit(a);
+        }
+        if (std::memcmp(f.eth_dst, b.eth_dst, 6)) {
+            xvs_action a{.type = XVS_ACT_SET_ETH_DST};
+            std::memcpy(a.u.mac, f.eth_dst, 6);
+            emit(a);
+        }
+        uint16_t type = ntohs(f.eth_type);
+        if (type == kEthIp) {
+            if (f.nw_src[0] != b.nw_src[0]) emit(xvs_action{.type = XVS_ACT_SET_IPV4_SRC, .u = {.ip4 = f.nw_src[0]}});
+            if (f.nw_dst[0] != b.nw_dst[0]) emit(xvs_action{.type = XVS_ACT_SET_IPV4_DST, .u = {.ip4 = f.nw_dst[0]}});
+            if (f.nw_tos != b.nw_tos) emit(xvs_action{.type = XVS_ACT_SET_IPV4_TOS, .u = {.u8 = f.nw_tos}});
+            if (f.nw_ttl != b.nw_ttl) emit(xvs_action{.type = XVS_ACT_SET_IPV4_TTL, .u = {.u8 = f.nw_ttl}});
+        } else if (type == kEthIp6) {
+            if (std::memcmp(f.nw_src, b.nw_src, 16)) {
+                xvs_action a{.type = XVS_ACT_SET_IPV6_SRC};
+                std::memcpy(a.u.ip6, f.nw_src, 16);
+                emit(a);
+            }
+            if (std::memcmp(f.nw_dst, b.nw_dst, 16)) {
+                xvs_action a{.type = XVS_ACT_SET_IPV6_DST};
+                std::memcpy(a.u.ip6, f.nw_dst, 16);
+                emit(a);
+            }
+            if (f.nw_tos != b.nw_tos) emit(xvs_action{.type = XVS_ACT_SET_IPV6_TC, .u = {.u8 = f.nw_tos}});
+            if (f.nw_ttl != b.nw_ttl) emit(xvs_action{.type = XVS_ACT_SET_IPV6_HLIMIT, .u = {.u8 = f.nw_ttl}});
+        }
+        if (type == kEthIp || type == kEthIp6) {
+            if (f.tp_src != b.tp_src) emit(xvs_action{.type = XVS_ACT_SET_TP_SRC, .u = {.port = f.tp_src}});
+            if (f.tp_dst != b.tp_dst) emit(xvs_action{.type = XVS_ACT_SET_TP_DST, .u = {.port = f.tp_dst}});
+        }
+        base_ = flow_.pkt;
+    }
+
+    void table(uint8_t table_id) {
+        if (stop_) return;
+        if (depth_ >= kMaxDepth) return fail(fmt::format("over {} nested resubmits or patch ports", kMaxDepth));
+        if (++resubmits_ > kMaxResubmits) return fail(fmt::format("over {} resubmits", kMaxResubmits));
+        depth_++;
+        uint8_t saved_table = table_id_;
+        table_id_ = table_id;
+        const OfRule* rule = br_->pipeline->lookup(table_id, flow_, &out_.wc);
+        if (!rule) {
+            trace("{}. No match.", table_id);
+            indent_++;
+            trace("drop");
+            indent_--;
+        } else {
+            out_.rules.push_back(rule->id);
+            trace("{}. priority {}{}", table_id, rule->priority,
+                  rule->cookie ? fmt::format(", cookie {:#x}", rule->cookie) : "");
+            indent_++;
+            actions(rule->actions);
+            indent_--;
+        }
+        table_id_ = saved_table;
+        depth_--;
+    }
+
+    void actions(const OfActions& acts) {
+        for (const auto& a : acts) {
+            if (stop_) return;
+            trace("{}", format_of_actions({a}));
+            std::visit([this](const auto& act) { do_action(act); }, a);
+        }
+    }
+
+    void do_action(const ActOutput& a) { output(a.port); }
+    void do_action(const ActPushVlan& a) {
+        uint16_t tci = vlans_.empty() ? 0 : vlans_[0].tci;
+        XVS_WC_FULL(out_.wc.pkt, vlan_tci);
+        vlans_.insert(vlans_.begin(), VlanTag{a.tpid, tci});
+        sync_vlans();
+    }
+    void do_action(const ActPopVlan&) {
+        XVS_WC_FULL(out_.wc.pkt, vlan_tci);
+        if (!vlans_.empty()) vlans_.erase(vlans_.begin());
+        sync_vlans();
+    }
+    // mod_vlan_vid / mod_vlan_pcp: replace some TCI bits of the outer tag,
+    // pushing an 802.1Q tag first when there is none and push_if_none.
+    void set_vlan_bits(uint16_t mask, uint16_t bits, bool push_if_none) {
+        XVS_WC_FULL(out_.wc.pkt, vlan_tci);
+        if (vlans_.empty()) {
+            if (!push_if_none) return;
+            vlans_.push_back({0x8100, 0});
+        }
+        vlans_[0].tci = static_cast<uint16_t>((vlans_[0].tci & ~mask) | (bits & mask));
+        sync_vlans();
+    }
+    void do_action(const ActSetVlanVid& a) { set_vlan_bits(kVlanVidMask, a.vid, a.push_if_none); }
+    void do_action(const ActSetVlanPcp& a) {
+        set_vlan_bits(kVlanPcpMask, static_cast<uint16_t>((a.pcp & 7) << 13), a.push_if_none);
+    }
+    void do_action(const ActSetEth& a) {
+        std::memcpy(a.dst ? flow_.pkt.eth_dst : flow_.pkt.eth_src, a.addr.data(), 6);
+    }
+    bool is_ip() {
+        XVS_WC_FULL(out_.wc.pkt, eth_type);
+        uint16_t t = ntohs(flow_.pkt.eth_type);
+        return t == kEthIp || t == kEthIp6;
+    }
+    void do_action(const ActSetIpv4& a) {
+        XVS_WC_FULL(out_.wc.pkt, eth_type);
+        if (ntohs(flow_.pkt.eth_type) != kEthIp) return;
+        (a.dst ? flow_.pkt.nw_dst : flow_.pkt.nw_src)[0] = a.addr;
+    }
+    void do_action(const ActSetTp& a) {
+        if (!is_ip()) return;
+        XVS_WC_FULL(out_.wc.pkt, nw_proto);
+        uint8_t p = flow_.pkt.nw_proto;
+        if (p != IPPROTO_TCP && p != IPPROTO_UDP && p != IPPROTO_SCTP) return;
+        (a.dst ? flow_.pkt.tp_dst : flow_.pkt.tp_src) = htons(a.port);
+    }
+    void do_action(const ActDecTtl&) {
+        if (!is_ip()) return;
+        XVS_WC_FULL(out_.wc.pkt, nw_ttl);
+        if (flow_.pkt.nw_ttl <= 1) {
+            trace("TTL exceeded: dropped");
+            stop_ = true;
+            return;
+        }
+        flow_.pkt.nw_ttl--;
+    }
+    void do_action(const ActResubmit& a) {
+        OfPort saved = flow_.in_port;
+        if (a.in_port != kOfppInPort) flow_.in_port = a.in_port;
+        indent_++;
+        table(a.table == 255 ? table_id_ : a.table);
+        indent_--;
+        flow_.in_port = saved;
+    }
+    void do_action(const ActGotoTable& a) {
+        if (a.table <= table_id_) return fail(fmt::format("goto_table:{} does not go forward from table {}", a.table, table_id_));
+        indent_++;
+        table(a.table);
+        indent_--;
+    }
+
+    void output(OfPort port) {
+        switch (port) {
+            case kOfppInPort: return output_xport(flow_.in_port, true);
+            case kOfppNormal: return normal();
+            case kOfppFlood:
+            case kOfppAll:
+                for (const auto& [no, p] : br_->ports) {
+                    if (no == flow_.in_port || (port == kOfppFlood && p.no_flood)) continue;
+                    output_xport(no, false);
+                }
+                return;
+            case kOfppController:
+                trace("no controller connection: packet dropped");
+                return;
+            case kOfppTable:
+                return fail("output to TABLE is only valid in packet-out");
+            case kOfppNone: return;
+            default: return output_xport(port, false);
+        }
+    }
+
+    void output_xport(OfPort port, bool allow_in_port) {
+        auto it = br_->ports.find(port);
+        if (it == br_->ports.end()) {
+            trace("output to nonexistent port {}", port);
+            return;
+        }
+        const XPort& xp = it->second;
+        if (port == flow_.in_port && !allow_in_port) {
+            trace("skipping output to input port");
+            return;
+        }
+        if (!xp.patch_peer.empty()) return patch(xp);
+        if (xp.dp_port == kNoDpPort || !xp.up) {
+            trace("output to port {} (\"{}\") that is down or not attached: dropped", port, xp.name);
+            return;
+        }
+        commit();
+        emit(xvs_action{.type = XVS_ACT_OUTPUT, .arg = xp.dp_port});
+    }
+
+    void patch(const XPort& xp) {
+        auto it = in_.world->ifaces.find(xp.patch_peer);
+        if (it == in_.world->ifaces.end()) {
+            trace("patch port \"{}\" has no peer \"{}\": dropped", xp.name, xp.patch_peer);
+            return;
+        }
+        auto [peer_br, peer_port] = it->second;
+        // The packet enters the peer bridge afresh: its metadata is reset,
+        // its header fields carry over.
+        XBridge* saved_br = br_;
+        Flow saved_flow = flow_;
+        std::vector<VlanTag> saved_vlans = vlans_;
+        flow_.metadata = 0;
+        std::fill(std::begin(flow_.regs), std::end(flow_.regs), 0);
+        flow_.in_port = peer_port;
+        br_ = peer_br;
+        indent_++;
+        trace_line("");
+        trace_line(std::string(indent_ * 4, ' ') + fmt::format("bridge(\"{}\")", br_->name));
+        trace_line(std::string(indent_ * 4, ' ') + std::string(br_->name.size() + 10, '-'));
+        table(0);
+        indent_--;
+        br_ = saved_br;
+        // Header changes made in the peer stay committed in base_; the
+        // logical flow returns to this bridge's view.
+        flow_ = saved_flow;
+        vlans_ = std::move(saved_vlans);
+    }
+
+    // ---- NORMAL --------------------------------------------------------
+
+    const XBundle* bundle_of(OfPort port) const {
+        auto it = br_->ports.find(port);
+        if (it == br_->ports.end()) return nullptr;
+        auto b = br_->bundles.find(it->second.bundle);
+        return b == br_->bundles.end() ? nullptr : &b->second;
+    }
+
+    static bool includes_vlan(const XBundle& b, int vlan) {
+        switch (b.mode) {
+            case VlanMode::Access:
+            case VlanMode::Dot1qTunnel: return vlan == b.tag;
+            case VlanMode::Trunk: return b.all_trunks || b.trunks[vlan];
+            case VlanMode::NativeTagged:
+            case VlanMode::NativeUntagged: return vlan == b.tag || b.all_trunks || b.trunks[vlan];
+        }
+        return false;
+    }
+
+    // The VLAN a frame belongs to on bundle b, from its (logical) tags, or
+    // -1 when b must not accept it.
+    int input_vlan(const XBundle& b, bool trace_drop) {
+        bool tagged = !vlans_.empty();
+        int vid = tagged ? (vlans_[0].tci & kVlanVidMask) : 0;
+        int vlan = 0;
+        switch (b.mode) {
+            case VlanMode::Access:
+                if (vid) {
+                    if (trace_drop) trace("dropping VLAN {} tagged packet received on access port {}", vid, b.name);
+                    return -1;
+                }
+                vlan = b.tag;
+                break;
+            case VlanMode::Trunk: vlan = vid; break;
+            case VlanMode::NativeTagged:
+            case VlanMode::NativeUntagged: vlan = vid ? vid : b.tag; break;
+            case VlanMode::Dot1qTunnel:
+                if (!b.all_cvlans && !(tagged && b.cvlans[vid])) {
+                    XVS_WC_FULL(out_.wc.pkt, cvlan_tci);
+                    if (trace_drop) trace("dropping packet with customer VLAN {} not in cvlans of {}", vid, b.name);
+                    return -1;
+                }
+                vlan = b.tag;
+                break;
+        }
+        if (vlan < 0 || !includes_vlan(b, vlan)) {
+            if (trace_drop) trace("dropping VLAN {} packet received on port {} not configured for it", vlan, b.name);
+            return -1;
+        }
+        return vlan;
+    }
+
+    // The megaflow matches the packet's second tag (TCI and TPID: an inner
+    // vlan() in the datapath flow syntax).
+    void match_cvlan() {
+        XVS_WC_FULL(out_.wc.pkt, cvlan_tci);
+        XVS_WC_FULL(out_.wc.pkt, cvlan_tpid);
+    }
+
+    // Whether a frame that arrived on in_b in 'vlan' is flooded to ob: ob
+    // includes the VLAN and the frame's customer VLAN (the tag inside its
+    // VLAN's, 0 if none): an access port none, a dot1q-tunnel port only its
+    // cvlans (OVS's xbundle_includes_vlan).
+    bool floods_to(const XBundle& in_b, const XBundle& ob, int vlan) {
+        if (&ob == &in_b || !includes_vlan(ob, vlan)) return false;
+        bool in_is_tag = !vlans_.empty() && in_b.mode != VlanMode::Dot1qTunnel;
+        size_t at = in_is_tag ? 1 : 0;
+        int cvid = vlans_.size() > at ? (vlans_[at].tci & kVlanVidMask) : 0;
+        if (ob.mode == VlanMode::Access || (ob.mode == VlanMode::Dot1qTunnel && !ob.all_cvlans)) {
+            if (in_is_tag) match_cvlan();  // else vlan_tci says it
+            return ob.mode == VlanMode::Access ? cvid == 0 : bool(ob.cvlans[cvid]);
+        }
+        return true;
+    }
+
+    // Sends the current frame, which arrived on in_b in 'vlan', out of
+    // bundle ob with the tags ob's VLAN mode wants. Returns whether a copy
+    // went out.
+    bool output_bundle(const XBundle& in_b, const XBundle& ob, int vlan) {
+        bool out_tagged = false;
+        switch (ob.mode) {
+            case VlanMode::Access:
+            case VlanMode::Dot1qTunnel: out_tagged = false; break;
+            case VlanMode::Trunk: out_tagged = vlan != 0; break;
+            case VlanMode::NativeUntagged: out_tagged = vlan != ob.tag; break;
+            case VlanMode::NativeTagged: out_tagged = true; break;
+        }
+        OfPort member = kOfppNone;
+        for (OfPort m : ob.members) {
+            auto it = br_->ports.find(m);
+            if (it != br_->ports.end() && it->second.up) {
+                member = m;
+                break;
+            }
+        }
+        if (member == kOfppNone) return false;
+        // What the frame carries besides the VLAN tag: the customer's frame.
+        bool tagged = !vlans_.empty();
+        bool in_is_tag = tagged && in_b.mode != VlanMode::Dot1qTunnel;
+        uint16_t pcp = in_is_tag ? (vlans_[0].tci & kVlanPcpMask) : 0;
+        uint16_t tpid = in_b.mode == VlanMode::Dot1qTunnel ? in_b.qinq_tpid : (in_is_tag ? vlans_[0].tpid : 0x8100);
+        std::vector<VlanTag> saved = vlans_;
+        if (ob.mode == VlanMode::Access) {
+            // No tag at all leaves an access port (a customer's neither):
+            // how many to pop depends on the second one.
+            if (tagged) match_cvlan();
+            vlans_.clear();
+        } else {
+            vlans_.assign(saved.begin() + (in_is_tag ? 1 : 0), saved.end());
+        }
+        if (out_tagged) vlans_.insert(vlans_.begin(), VlanTag{tpid, static_cast<uint16_t>(pcp | vlan)});
+        sync_vlans();
+        output_xport(member, false);
+        vlans_ = std::move(saved);
+        sync_vlans();
+        return true;
+    }
+
+    bool mirror_selects_vlan(const XMirror& m, int vlan) const { return m.all_vlans || (vlan >= 0 && m.vlans[vlan]); }
+
+    void normal() {
+        const XBundle* in_b = bundle_of(flow_.in_port);
+        if (!in_b) {
+            trace("no input bundle: dropped");
+            return;
+        }
+        if (in_b->mirror_out) {
+            trace("packet received on mirror output port {}: dropped", in_b->name);
+            return;
+        }
+        auto& wc = out_.wc.pkt;
+        XVS_WC_FULL(wc, eth_src);
+        XVS_WC_FULL(wc, eth_dst);
+        XVS_WC_FULL(wc, vlan_tci);
+        XVS_WC_FULL(wc, vlan_tpid);
+        const auto& p = flow_.pkt;
+        if (eth_is_multicast(p.eth_src)) {
+            trace("source MAC {} is multicast: dropped", mac_text(p.eth_src));
+            return;
+        }
+        static const uint8_t kReserved[5] = {0x01, 0x80, 0xc2, 0x00, 0x00};
+        if (!br_->forward_bpdu && std::memcmp(p.eth_dst, kReserved, 5) == 0 && (p.eth_dst[5] & 0xf0) == 0) {
+            trace("reserved multicast {} not forwarded: dropped", mac_text(p.eth_dst));
+            return;
+        }
+        int vlan = input_vlan(*in_b, true);
+        if (vlan < 0) return;
+
+        EthAddr src = eth_addr(p.eth_src);
+        out_.learned.push_back(MacLearned{br_->name, static_cast<uint16_t>(vlan), src, in_b->id});
+        if (in_.may_learn && br_->mac->learn(static_cast<uint16_t>(vlan), src, in_b->id, in_.now)) {
+            out_.mac_changed = true;
+            trace("learned that {} is on port {} in VLAN {}", mac_text(p.eth_src), in_b->name, vlan);
+        }
+
+        auto send = [&](const XBundle& ob) {
+            if (&ob == in_b || ob.mirror_out || !includes_vlan(ob, vlan)) return;
+            if (output_bundle(*in_b, ob, vlan)) mark_dst_mirrors(ob, vlan);
+        };
+        if (!eth_is_multicast(p.eth_dst)) {
+            const MacLearning::Entry* e = br_->mac->lookup(static_cast<uint16_t>(vlan), eth_addr(p.eth_dst));
+            if (e) {
+                auto ob = br_->bundles.find(e->port);
+                if (ob != br_->bundles.end() && includes_vlan(ob->second, vlan)) {
+                    if (&ob->second == in_b) {
+                        trace("learned port is input port: dropped");
+                        return;
+                    }
+                    trace("forwarding to learned port {}", ob->second.name);
+                    send(ob->second);
+                    return;
+                }
+            }
+            trace("no learned MAC for destination, flooding");
+        } else {
+            trace("multicast or broadcast destination, flooding");
+        }
+        for (const XBundle* b : flood_order())
+            if (floods_to(*in_b, *b, vlan)) send(*b);
+    }
+
+    // Bundles in port order, each once.
+    std::vector<const XBundle*> flood_order() const {
+        std::vector<const XBundle*> order;
+        for (const auto& [no, xp] : br_->ports) {
+            if (xp.no_flood) continue;
+            auto b = br_->bundles.find(xp.bundle);
+            if (b != br_->bundles.end() && std::find(order.begin(), order.end(), &b->second) == order.end())
+                order.push_back(&b->second);
+        }
+        return order;
+    }
+
+    // ---- Mirrors ---------------------------------------------------------
+    // A mirror selects a packet by its input port (select_src_port), an
+    // output port (select_dst_port), or all, within select_vlan; each
+    // selecting mirror sends one copy of the packet as it arrived, after
+    // the translation's own outputs: to output_port (SPAN) with that port's
+    // VLAN tagging, or flooded in output_vlan (RSPAN).
+
+    void mark_src_mirrors() {
+        if (br_->mirrors.empty()) return;
+        const XBundle* in_b = bundle_of(flow_.in_port);
+        if (!in_b) return;
+        mirror_in_b_ = in_b;
+        mirror_in_vlan_ = input_vlan(*in_b, false);
+        if (mirror_in_vlan_ < 0) return;
+        XVS_WC_FULL(out_.wc.pkt, vlan_tci);
+        for (size_t i = 0; i < br_->mirrors.size(); i++) {
+            const XMirror& m = br_->mirrors[i];
+            if ((m.select_all || m.src.count(in_b->id)) && mirror_selects_vlan(m, mirror_in_vlan_)) mirrors_.insert(i);
+        }
+    }
+    void mark_dst_mirrors(const XBundle& ob, int vlan) {
+        if (br_ != in_.bridge || mirror_in_vlan_ < 0) return;
+        for (size_t i = 0; i < br_->mirrors.size(); i++) {
+            const XMirror& m = br_->mirrors[i];
+            if (m.dst.count(ob.id) && mirror_selects_vlan(m, vlan)) mirrors_.insert(i);
+        }
+    }
+    void output_mirrors() {
+        if (mirrors_.empty() || stop_) return;
+        // The packet as it arrived.
+        flow_ = in_.flow;
+        vlans_ = vlans_of(in_.flow.pkt);
+        const XBundle& in_b = *mirror_in_b_;
+        for (size_t i : mirrors_) {
+            const XMirror& m = br_->mirrors[i];
+            trace("mirror {}", m.name);
+            out_.mirrors.push_back(MirrorHit{br_->name, m.name});
+            if (m.out_bundle) {
+                auto ob = br_->bundles.find(m.out_bundle);
+                if (ob != br_->bundles.end() && &ob->second != &in_b) output_bundle(in_b, ob->second, mirror_in_vlan_);
+            } else if (m.out_vlan > 0) {
+                // RSPAN: the frame moves into the mirror VLAN and floods there.
+                for (const XBundle* b : flood_order()) {
+                    if (b == &in_b || b->mirror_out || !includes_vlan(*b, m.out_vlan)) continue;
+                    output_bundle(in_b, *b, m.out_vlan);
+                }
+            }
+        }
+    }
+
+    const XlateIn& in_;
+    XlateOut& out_;
+    std::set<size_t> mirrors_;  // indices into the input bridge's mirrors
+    const XBundle* mirror_in_b_ = nullptr;
+    int mirror_in_vlan_ = -1;
+    XBridge* br_;
+    Flow flow_;
+    std::vector<VlanTag> vlans_;
+    xvs_flow_key base_;
+    std::vector<VlanTag> base_vlans_;
+    uint8_t table_id_ = 0;
+    int depth_ = 0;
+    int resubmits_ = 0;
+    int indent_ = 0;
+    bool stop_ = false;
+};
+
+}  // namespace
+
+XlateOut xlate(const XlateIn& in) {
+    XlateOut out;
+    Ctx(in, out).run();
+    if (!out.error.empty()) out.actions.clear();
+    return out;
+}
+
+xvs_flow_key megaflow_mask(const XlateOut& out) {
+    xvs_flow_key m = out.wc.pkt;
+    m.in_port = UINT32_MAX;
+    m.recirc_id = UINT32_MAX;
+    return m;
+}
+
+}  // namespace xvs::ofproto

@@ -1,0 +1,121 @@
+// Translation ("xlate"): one packet's trip through a bridge's OpenFlow
+// pipeline (and NORMAL, and patch ports into other bridges) becomes one
+// datapath action list plus the megaflow mask that says which packets the
+// same list is right for. Pure with respect to the datapath: side effects
+// (MAC learning) go into the bridge's tables and are reported in the
+// result, so the caller can revalidate and refresh them.
+#pragma once
+
+#include <bitset>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "ofproto/flow.h"
+#include "ofproto/mac_learning.h"
+#include "ofproto/pipeline.h"
+
+namespace xvs::ofproto {
+
+inline constexpr uint32_t kNoDpPort = UINT32_MAX;
+inline constexpr uint32_t kNoMeter = UINT32_MAX;
+
+enum class VlanMode { Access, Trunk, NativeTagged, NativeUntagged, Dot1qTunnel };
+const char* to_string(VlanMode m);
+
+// A Port of the database: what NORMAL switches between.
+struct XBundle {
+    uint32_t id = 0;  // stable while the port exists; MAC entries name it
+    std::string name;
+    VlanMode mode = VlanMode::Trunk;
+    int tag = -1;  // access VLAN, native VLAN, or the dot1q-tunnel S-VLAN; -1 none
+    std::bitset<4096> trunks;
+    bool all_trunks = true;  // no trunks configured: every VLAN
+    std::bitset<4096> cvlans;  // dot1q-tunnel: customer VLANs accepted
+    bool all_cvlans = true;
+    uint16_t qinq_tpid = 0x88a8;  // dot1q-tunnel: TPID of the pushed S-tag
+    std::vector<OfPort> members;  // its interfaces' OpenFlow ports
+    bool mirror_out = false;      // output of a mirror: no normal traffic in or out
+};
+
+// A Mirror of the database, with ports as bundle ids.
+struct XMirror {
+    std::string name;
+    bool select_all = false;
+    std::set<uint32_t> src, dst;
+    std::bitset<4096> vlans;
+    bool all_vlans = true;
+    uint32_t out_bundle = 0;  // SPAN: the output port's bundle, 0 none
+    int out_vlan = -1;        // RSPAN: the VLAN to flood copies in, -1 none
+};
+
+// An Interface of the database, by OpenFlow port number.
+struct XPort {
+    OfPort ofport = 0;
+    uint32_t dp_port = kNoDpPort;  // kNoDpPort: none (patch ports, ports not attached)
+    std::string name;
+    uint32_t bundle = 0;
+    bool up = true;          // usable for output
+    bool no_flood = false;   // excluded from FLOOD
+    std::string patch_peer;  // patch ports: the peer interface's name
+    uint32_t policer = kNoMeter;  // ingress policing: datapath meter every packet from here passes first
+};
+
+struct XBridge {
+    std::string name;
+    std::map<OfPort, XPort> ports;
+    std::map<uint32_t, XBundle> bundles;
+    Pipeline* pipeline = nullptr;
+    MacLearning* mac = nullptr;
+    bool forward_bpdu = false;  // other_config:forward-bpdu
+    std::vector<XMirror> mirrors;
+};
+
+// Every bridge of the switch (patch ports cross between them).
+struct XlateWorld {
+    std::map<std::string, XBridge*> bridges;
+    // Interface name → (bridge, ofport), for patch peers.
+    std::map<std::string, std::pair<XBridge*, OfPort>> ifaces;
+};
+
+struct XlateIn {
+    const XlateWorld* world = nullptr;
+    XBridge* bridge = nullptr;
+    Flow flow;               // flow.in_port is the OpenFlow in_port; flow.pkt the packet's key
+    bool may_learn = true;   // false when revalidating: no side effects
+    Clock::time_point now = Clock::now();
+    bool trace = false;
+};
+
+struct MacLearned {
+    std::string bridge;
+    uint16_t vlan;
+    EthAddr mac;
+    uint32_t bundle;
+};
+
+struct MirrorHit {
+    std::string bridge;
+    std::string mirror;
+};
+
+struct XlateOut {
+    std::vector<xvs_action> actions;
+    Flow wc;                              // bits of the input flow the result depends on
+    std::vector<uint64_t> rules;          // rule ids hit, for crediting stats
+    std::vector<MacLearned> learned;      // NORMAL learning this packet does (refreshed by traffic)
+    std::vector<MirrorHit> mirrors;       // mirrors that sent a copy (credited with its stats)
+    bool mac_changed = false;             // learning changed where an address lives
+    std::string error;                    // translation gave up (the packet is dropped)
+    std::vector<std::string> trace;       // ofproto/trace lines when XlateIn::trace
+    Flow final_flow;
+};
+
+XlateOut xlate(const XlateIn& in);
+
+// The megaflow mask for a result: its wildcards as a datapath mask.
+xvs_flow_key megaflow_mask(const XlateOut& out);
+
+}  // namespace xvs::ofproto

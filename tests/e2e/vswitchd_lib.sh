@@ -1,0 +1,86 @@
+# Helpers for tests that run xvs-vswitchd: "hosts" are network namespaces,
+# each with its own xvsdb-server and xvs-vswitchd (on a datapath named for
+# this run), configured with xvs-vsctl or Debian's ovs-vsctl.
+SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+APPCTL="$XVS_TOOLS_DIR/xvs-appctl"
+VT=$(mktemp -d)
+E2E_CLEAN_DIRS+=("$VT")
+
+# new_ns NAME: an empty namespace xt$SUF$NAME with lo up and no IPv6 chatter.
+new_ns() {
+  local ns="xt$SUF$1"
+  ip netns add "$ns"; E2E_NETNS+=("$ns")
+  ip -n "$ns" link set lo up
+  ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1
+}
+
+# vm_link HOST TAP VM ADDR: veth TAP in HOST's namespace, eth0 (ADDR) in VM's.
+vm_link() {
+  local host=$1 tap=$2 vm=$3 addr=$4
+  ip link add "$tap" netns "xt$SUF$host" type veth peer name eth0 netns "xt$SUF$vm"
+  ip -n "xt$SUF$host" link set "$tap" up
+  ip -n "xt$SUF$vm" addr add "$addr" dev eth0
+  ip -n "xt$SUF$vm" link set eth0 up
+}
+
+# in_host HOST CMD...: runs CMD in HOST's network namespace only. (Not "ip
+# netns exec", which also mounts a fresh /sys, hiding the bpffs where the
+# datapath is pinned.)
+in_host() { local ns="xt$SUF$1"; shift; nsenter --net="/run/netns/$ns" "$@"; }
+
+# start_switch HOST: xvsdb-server and xvs-vswitchd inside HOST's namespace;
+# files under $VT/HOST (db.sock, vs.ctl, logs).
+start_switch() {
+  local h=$1 d=$VT/$1
+  mkdir -p "$d"
+  [ -f "$d/conf.db" ] || "$XVS_TOOLS_DIR/xvsdb-tool" create "$d/conf.db" "$SRC/ovsdb/schemas/vswitch.ovsschema"
+  in_host "$h" "$XVS_TOOLS_DIR/xvsdb-server" "$d/conf.db" --remote="punix:$d/db.sock" \
+    --unixctl="$d/db.ctl" --pidfile="$d/db.pid" --detach --no-chdir --log-file="$d/db.log"
+  E2E_PIDFILES+=("$d/db.pid")
+  start_vswitchd "$h"
+}
+
+start_vswitchd() {
+  local h=$1 d=$VT/$1
+  [[ " ${E2E_DPS[*]} " == *" xvs$SUF$h "* ]] || E2E_DPS+=("xvs$SUF$h")
+  in_host "$h" "$XVS_TOOLS_DIR/xvs-vswitchd" "unix:$d/db.sock" --datapath-name="xvs$SUF$h" \
+    --unixctl="$d/vs.ctl" --pidfile="$d/vs.pid" --detach --no-chdir --log-file="$d/vs.log" -vfile:info
+  [[ " ${E2E_PIDFILES[*]} " == *" $d/vs.pid "* ]] || E2E_PIDFILES+=("$d/vs.pid")
+}
+
+# vsctl TOOL HOST ARGS...: TOOL is xvs or ovs. Waits for the switch to
+# apply each change (no --no-wait), as scripts do.
+vsctl() {
+  local tool=$1 h=$2; shift 2
+  local bin="$XVS_TOOLS_DIR/xvs-vsctl"
+  [ "$tool" = ovs ] && bin=ovs-vsctl
+  "$bin" --db="unix:$VT/$h/db.sock" --timeout=30 "$@"
+}
+
+appctl() { local h=$1; shift; "$APPCTL" -t "$VT/$h/vs.ctl" "$@"; }
+
+mac_of() { ip -n "xt$SUF$1" link show eth0 | awk '/link\/ether/ {print $2}'; }
+
+ping_ok() { ip netns exec "xt$SUF$1" ping -c 3 -i 0.2 -W 2 "$2" >/dev/null || fail "$1 cannot reach $2"; }
+ping_blocked() {
+  if ip netns exec "xt$SUF$1" ping -c 2 -i 0.2 -W 1 "$2" >/dev/null; then fail "$1 reached $2 across VLANs"; fi
+}
+
+dump_logs() {
+  for f in "$VT"/*/vs.log; do [ -f "$f" ] && { echo "== $f"; tail -30 "$f"; }; done
+}
+
+# On exit: the daemons' logs if the test failed, then lib.sh's cleanup,
+# which exits with the status it finds in $? -- the test's, restored
+# here. (A trap such as 'rc=$?; [ $rc -ne 0 ] && dump_logs; e2e_cleanup'
+# hands it the status of its last command instead: 1 for a test that
+# passed, dump_logs's 0 for one that failed; and under set -e a failing
+# dump_logs would end the trap before the cleanup.)
+vswitchd_exit() {
+  local rc=$?
+  set +e
+  [ $rc -eq 0 ] || dump_logs
+  (exit $rc)
+  e2e_cleanup
+}
+trap vswitchd_exit EXIT

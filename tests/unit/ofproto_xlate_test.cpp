@@ -1,0 +1,264 @@
+// Translation: NORMAL switching with VLANs, learning, OpenFlow actions,
+// patch ports, and the megaflow masks translation produces.
+#include <arpa/inet.h>
+#include <doctest/doctest.h>
+
+#include "compiler/dp_flow_text.h"
+#include "ofproto/xlate.h"
+
+using namespace xvs::ofproto;
+
+namespace {
+
+struct TestBridge {
+    Pipeline pipeline;
+    MacLearning mac;
+    XBridge br;
+    XlateWorld world;
+
+    explicit TestBridge(std::string name = "br0") {
+        br.name = std::move(name);
+        br.pipeline = &pipeline;
+        br.mac = &mac;
+        pipeline.add(0, Match{}, 0, {ActOutput{kOfppNormal}});
+        world.bridges[br.name] = &br;
+    }
+    void port(OfPort no, VlanMode mode, int tag, std::vector<int> trunks = {}) {
+        XBundle b;
+        b.id = no;
+        b.name = "p" + std::to_string(no);
+        b.mode = mode;
+        b.tag = tag;
+        b.all_trunks = trunks.empty();
+        for (int t : trunks) b.trunks.set(t);
+        b.members = {no};
+        br.bundles[no] = b;
+        XPort p;
+        p.ofport = no;
+        p.dp_port = 10u + no;
+        p.name = b.name;
+        p.bundle = no;
+        br.ports[no] = p;
+        world.ifaces[p.name] = {&br, no};
+    }
+    XlateOut run(const Flow& f, bool learn = true) {
+        XlateIn in;
+        in.world = &world;
+        in.bridge = &br;
+        in.flow = f;
+        in.may_learn = learn;
+        return xlate(in);
+    }
+};
+
+Flow eth(OfPort in_port, uint8_t src, uint8_t dst, int vid = -1, uint16_t tpid = 0x8100) {
+    Flow f;
+    f.in_port = in_port;
+    f.pkt.in_port = 10u + in_port;
+    uint8_t s[6] = {0x02, 0, 0, 0, 0, src}, d[6] = {0x02, 0, 0, 0, 0, dst};
+    if (dst == 0xff) std::memset(d, 0xff, 6);
+    std::memcpy(f.pkt.eth_src, s, 6);
+    std::memcpy(f.pkt.eth_dst, d, 6);
+    f.pkt.eth_type = htons(0x0800);
+    f.pkt.nw_src[0] = htonl(0x0a000001);
+    f.pkt.nw_proto = 17;
+    if (vid >= 0) {
+        f.pkt.vlan_tci = htons(static_cast<uint16_t>(vid | kVlanCfi));
+        f.pkt.vlan_tpid = htons(tpid);
+    }
+    return f;
+}
+
+std::string acts(const XlateOut& o) {
+    xvs_action_list l{};
+    l.n = static_cast<uint16_t>(o.actions.size());
+    std::copy(o.actions.begin(), o.actions.end(), l.a);
+    return xvs::format_dp_actions(l);
+}
+
+}  // namespace
+
+TEST_CASE("NORMAL floods within the VLAN and converts tags per port") {
+    TestBridge t;
+    t.port(1, VlanMode::Access, 10);
+    t.port(2, VlanMode::Access, 10);
+    t.port(3, VlanMode::Access, 20);
+    t.port(4, VlanMode::Trunk, -1);
+    t.port(5, VlanMode::Trunk, -1, {20});
+    t.port(6, VlanMode::NativeUntagged, 10, {20});
+    t.port(7, VlanMode::NativeTagged, 10, {20});
+
+    auto o = t.run(eth(1, 1, 0xff));
+    CHECK(acts(o) == "12,push_vlan(vid=10,pcp=0),14,pop_vlan,16,push_vlan(vid=10,pcp=0),17");
+    CHECK(o.mac_changed);
+    REQUIRE(t.mac.lookup(10, EthAddr{2, 0, 0, 0, 0, 1}));
+    CHECK(t.mac.lookup(10, EthAddr{2, 0, 0, 0, 0, 1})->port == 1);
+
+    // The megaflow pins L2 and the port, not the IP fields NORMAL ignores.
+    xvs_flow_key m = megaflow_mask(o);
+    CHECK(m.in_port == 0xffffffffu);
+    CHECK(m.eth_src[0] == 0xff);
+    CHECK(m.eth_dst[5] == 0xff);
+    CHECK(m.vlan_tci == 0xffff);
+    CHECK(m.nw_src[0] == 0);
+    CHECK(m.nw_proto == 0);
+
+    // Unicast back to the learned address from the trunk, tagged 10.
+    auto back = t.run(eth(4, 9, 1, 10));
+    CHECK(acts(back) == "pop_vlan,11");
+    CHECK(t.mac.lookup(10, EthAddr{2, 0, 0, 0, 0, 9})->port == 4);
+
+    // VLAN 20 from the restricted trunk.
+    CHECK(acts(t.run(eth(5, 3, 0xff, 20))) == "pop_vlan,13,push_vlan(vid=20,pcp=0),14,16,17");
+    // ... and VLAN 10 is not allowed on it.
+    CHECK(t.run(eth(5, 3, 0xff, 10)).actions.empty());
+}
+
+TEST_CASE("NORMAL drops what a port must not accept, and does not learn from it") {
+    TestBridge t;
+    t.port(1, VlanMode::Access, 10);
+    t.port(2, VlanMode::Access, 10);
+    auto o = t.run(eth(1, 5, 0xff, 10));  // tagged frame on an access port
+    CHECK(o.actions.empty());
+    CHECK(t.mac.size() == 0);
+
+    Flow bpdu = eth(1, 5, 0);
+    uint8_t stp[6] = {0x01, 0x80, 0xc2, 0, 0, 0};
+    std::memcpy(bpdu.pkt.eth_dst, stp, 6);
+    CHECK(t.run(bpdu).actions.empty());
+    t.br.forward_bpdu = true;
+    CHECK(acts(t.run(bpdu)) == "12");
+
+    Flow mcast_src = eth(1, 5, 0xff);
+    mcast_src.pkt.eth_src[0] = 0x01;
+    CHECK(t.run(mcast_src).actions.empty());
+}
+
+TEST_CASE("unicast to a learned port; station moves; input port") {
+    TestBridge t;
+    t.port(1, VlanMode::Access, 0);
+    t.port(2, VlanMode::Access, 0);
+    t.port(3, VlanMode::Access, 0);
+    t.run(eth(1, 1, 0xff));
+    t.run(eth(2, 2, 0xff));
+    CHECK(acts(t.run(eth(2, 2, 1))) == "11");
+    CHECK(acts(t.run(eth(1, 1, 3))) == "12,13");  // unknown: flood
+    // 1 moves to port 3.
+    auto mv = t.run(eth(3, 1, 2));
+    CHECK(mv.mac_changed);
+    CHECK(acts(t.run(eth(2, 2, 1))) == "13");
+    // Destination learned on the input port: dropped.
+    CHECK(t.run(eth(3, 2, 1)).actions.empty());
+    CHECK(acts(t.run(eth(1, 9, 1))) == "13");
+    // Without learning (revalidation), nothing changes in the table.
+    size_t n = t.mac.size();
+    t.run(eth(1, 77, 2), false);
+    CHECK(t.mac.size() == n);
+}
+
+TEST_CASE("dot1q-tunnel pushes an S-tag toward trunks and strips it back") {
+    TestBridge t;
+    t.port(1, VlanMode::Dot1qTunnel, 100);
+    t.port(2, VlanMode::Trunk, -1);
+    // Customer frame with C-tag 5 enters the tunnel port.
+    CHECK(acts(t.run(eth(1, 1, 0xff, 5))) == "push_vlan(vid=100,pcp=0,tpid=0x88a8),12");
+    // The S-tagged frame comes back on the trunk: the S-tag goes.
+    Flow f = eth(2, 2, 1, 100, 0x88a8);
+    f.pkt.cvlan_tci = htons(5 | kVlanCfi);
+    f.pkt.cvlan_tpid = htons(0x8100);
+    CHECK(acts(t.run(f)) == "pop_vlan,11");
+}
+
+TEST_CASE("the customer VLAN: access ports take none, dot1q-tunnel ports only their cvlans") {
+    TestBridge t;
+    t.port(1, VlanMode::Access, 10);
+    t.port(2, VlanMode::Trunk, -1);
+    t.port(3, VlanMode::Dot1qTunnel, 10);
+    t.port(4, VlanMode::Dot1qTunnel, 10);
+    t.br.bundles[4].all_cvlans = false;
+    t.br.bundles[4].cvlans.set(100);
+    // VLAN 10 carrying customer VLAN 100, from the trunk: not to the access
+    // port; the megaflow matches the customer tag it decided on.
+    Flow f = eth(2, 2, 0xff, 10);
+    f.pkt.cvlan_tci = htons(100 | kVlanCfi);
+    f.pkt.cvlan_tpid = htons(0x8100);
+    auto o = t.run(f);
+    CHECK(acts(o) == "pop_vlan,13,14");
+    CHECK(megaflow_mask(o).cvlan_tci == 0xffff);
+    // Customer VLAN 300: not in port 4's cvlans.
+    f.pkt.cvlan_tci = htons(300 | kVlanCfi);
+    CHECK(acts(t.run(f)) == "pop_vlan,13");
+    // No customer tag: the access port, and not port 4 (VLAN 0 is no cvlan).
+    CHECK(acts(t.run(eth(2, 3, 0xff, 10))) == "pop_vlan,11,13");
+    // Unicast to a station on the access port: no tag leaves it.
+    t.run(eth(1, 1, 0xff));
+    f.pkt.eth_dst[5] = 1;
+    f.pkt.eth_dst[0] = 0x02;
+    std::memset(f.pkt.eth_dst + 1, 0, 4);
+    CHECK(acts(t.run(f)) == "pop_vlan,pop_vlan,11");
+}
+
+TEST_CASE("OpenFlow actions: resubmit, edits committed at output, drop on table miss") {
+    TestBridge t;
+    t.port(1, VlanMode::Trunk, -1);
+    t.port(2, VlanMode::Trunk, -1);
+    t.pipeline.clear();
+    Flow mf, mm;
+    mf.in_port = 1;
+    mm.in_port = 0xffff;
+    t.pipeline.add(0, Match::make(mf, mm), 10,
+                   {ActSetEth{false, EthAddr{0xaa, 0, 0, 0, 0, 1}}, ActDecTtl{}, ActResubmit{kOfppInPort, 1}});
+    t.pipeline.add(1, Match{}, 0, {ActSetVlanVid{7}, ActOutput{2}});
+    Flow f = eth(1, 1, 2);
+    f.pkt.nw_ttl = 64;
+    auto o = t.run(f);
+    CHECK(acts(o) == "push_vlan(vid=7,pcp=0),set(eth(src=aa:00:00:00:00:01)),set(ipv4(ttl=63)),12");
+    CHECK(o.rules.size() == 2);
+    xvs_flow_key m = megaflow_mask(o);
+    CHECK(m.nw_ttl == 0xff);  // dec_ttl read it
+    CHECK(m.eth_type == 0xffff);
+
+    // TTL 1: dec_ttl stops the pipeline.
+    f.pkt.nw_ttl = 1;
+    CHECK(t.run(f).actions.empty());
+    // in_port 2 misses table 0.
+    CHECK(t.run(eth(2, 1, 2)).actions.empty());
+}
+
+TEST_CASE("patch ports carry the packet into the peer bridge") {
+    TestBridge a("br-a"), b("br-b");
+    a.port(1, VlanMode::Access, 0);
+    b.port(1, VlanMode::Access, 0);
+    // Patch pair: br-a port 9 <-> br-b port 9.
+    XlateWorld world;
+    world.bridges = {{"br-a", &a.br}, {"br-b", &b.br}};
+    for (auto* t : {&a, &b}) {
+        XBundle pb;
+        pb.id = 9;
+        pb.name = t->br.name + "-patch";
+        pb.mode = VlanMode::Access;
+        pb.tag = 0;
+        pb.members = {9};
+        t->br.bundles[9] = pb;
+        XPort pp;
+        pp.ofport = 9;
+        pp.name = pb.name;
+        pp.bundle = 9;
+        pp.patch_peer = t == &a ? "br-b-patch" : "br-a-patch";
+        t->br.ports[9] = pp;
+        world.ifaces[pp.name] = {&t->br, 9};
+    }
+    world.ifaces["p1-a"] = {&a.br, 1};
+    XlateIn in;
+    in.world = &world;
+    in.bridge = &a.br;
+    in.flow = eth(1, 1, 0xff);
+    in.trace = true;
+    auto o = xlate(in);
+    // Flooded in br-a to the patch port, then in br-b to its port 1 (dp 11).
+    CHECK(acts(o) == "11");
+    CHECK(b.mac.lookup(0, EthAddr{2, 0, 0, 0, 0, 1}) != nullptr);
+    bool saw_peer = false;
+    for (const auto& l : o.trace) saw_peer |= l.find("bridge(\"br-b\")") != std::string::npos;
+    CHECK(saw_peer);
+}
