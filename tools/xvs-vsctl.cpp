@@ -1606,7 +1606,37 @@ void run_command(Command& cmd) {
         }
     } else if (n == "comment") {
     } else if (n == "emer-reset") {
-        fatal("emer-reset is not supported by xvs-vsctl");
+        // What ovs-vsctl resets: remotes and SSL, each bridge's controllers,
+        // fail mode, mirrors, NetFlow/sFlow/IPFIX, flood VLANs and
+        // other_config (but "hwaddr"), ports' other_config, interfaces'
+        // policing, and every row of the tables those pointed to.
+        check_args(cmd, 0, 0);
+        Row* ovs = ovs_row();
+        set_col("Open_vSwitch", *ovs, "manager_options", Datum{});
+        set_col("Open_vSwitch", *ovs, "ssl", Datum{});
+        for (auto& [u, br] : g_db["Bridge"].rows) {
+            for (const char* col : {"controller", "fail_mode", "mirrors", "netflow", "sflow", "ipfix", "flood_vlans"})
+                set_col("Bridge", br, col, Datum{});
+            Datum oc = br.cols["other_config"], keep;
+            for (size_t i = 0; i < oc.keys.size(); i++) {
+                if (oc.keys[i] == "hwaddr") {
+                    keep.keys.push_back(oc.keys[i]);
+                    keep.vals.push_back(oc.vals[i]);
+                }
+            }
+            set_col("Bridge", br, "other_config", keep);
+        }
+        for (auto& [u, port] : g_db["Port"].rows) set_col("Port", port, "other_config", Datum{});
+        for (auto& [u, iface] : g_db["Interface"].rows) {
+            set_col("Interface", iface, "ingress_policing_rate", Datum{{Json(0)}, {}});
+            set_col("Interface", iface, "ingress_policing_burst", Datum{{Json(0)}, {}});
+        }
+        for (const char* t : {"Mirror", "Controller", "Manager", "NetFlow", "SSL", "sFlow", "IPFIX",
+                              "Flow_Sample_Collector_Set"}) {
+            std::vector<std::string> us;
+            for (auto& [u, r] : g_db[t].rows) us.push_back(u);
+            for (auto& u : us) delete_row(t, u);
+        }
     } else {
         fatal("unknown command '" + n + "'; use --help for help");
     }

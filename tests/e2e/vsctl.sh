@@ -166,6 +166,22 @@ SORT=sort run show
 run set Port p2 tag=-1
 run set Interface p1 type=frob
 run set Bridge br0 fail_mode=frob
+note "emer-reset"
+run set-controller br0 tcp:127.0.0.1:6653 -- set-fail-mode br0 secure -- set-manager ptcp:6640
+run set Bridge br0 other_config:hwaddr=00:11:22:33:44:66 other_config:mac-aging-time=10 flood_vlans=5 \
+  -- set Port p2 other_config:priority-tags=true -- set Interface p1 ingress_policing_rate=100
+run -- --id=@s create sflow agent=lo target='"127.0.0.1:6343"' -- set Bridge br0 sflow=@s \
+  -- --id=@n create netflow targets='"127.0.0.1:9995"' -- set Bridge br1 netflow=@n \
+  -- --id=@p get Port p2 -- --id=@m create Mirror name=m0 select_all=true output_port=@p \
+  -- set Bridge br0 mirrors=@m
+run emer-reset
+run emer-reset extra
+for t in Controller Manager sFlow NetFlow Mirror; do run list $t; done
+# One row per list: rows come in different orders from the two databases.
+for b in br0 br1; do run --columns=controller,fail_mode,mirrors,sflow,netflow,flood_vlans,other_config list Bridge $b; done
+run --columns=name,other_config list Port p2
+run --columns=name,ingress_policing_rate,ingress_policing_burst list Interface p1
+run get Open_vSwitch . manager_options
 [ $FAILS = 0 ] || fail "$FAILS mismatches"
 
 note "wait-until blocks until the condition holds"
