@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
 #include <set>
 
 #include "util/netdev.h"
@@ -49,6 +52,19 @@ std::optional<unsigned long> number_option(const std::map<std::string, std::stri
     }
     vlog.warn("ignoring other_config:{}={}: not a number", key, it->second);
     return std::nullopt;
+}
+
+std::optional<std::array<uint8_t, 6>> parse_mac(const std::string& s) {
+    std::array<uint8_t, 6> m{};
+    unsigned v[6];
+    char extra;
+    if (std::sscanf(s.c_str(), "%x:%x:%x:%x:%x:%x%c", &v[0], &v[1], &v[2], &v[3], &v[4], &v[5], &extra) != 6)
+        return std::nullopt;
+    for (int i = 0; i < 6; i++) {
+        if (v[i] > 0xff) return std::nullopt;
+        m[i] = static_cast<uint8_t>(v[i]);
+    }
+    return m;
 }
 
 std::string mac_text(const std::array<uint8_t, 6>& a) {
@@ -225,10 +241,32 @@ void Bridge::write_status(std::optional<int64_t> cur_cfg) {
         std::string name = br.get_string("name");
         auto it = status_.find(name);  // the bridge's local interface
         if (it == status_.end()) continue;
+        auto oc = br.get_string_map("other_config");
+        // other_config:hwaddr sets the bridge's local port's MAC.
+        if (auto hw = oc.find("hwaddr"); hw != oc.end()) {
+            if (auto mac = parse_mac(hw->second)) {
+                auto cur = netdev::get_link(name);
+                if (cur && cur->mac != *mac)
+                    if (auto s = netdev::set_mac(name, *mac); !s) vlog.warn("{}: other_config:hwaddr: {}", name, s.message());
+            } else {
+                vlog.warn("{}: other_config:hwaddr=\"{}\" is not a MAC address", name, hw->second);
+            }
+        }
         auto link = netdev::get_link(name);
         if (!link) continue;
+        // The datapath ID: other_config:datapath-id (16 hex digits), else
+        // from the local port's MAC, as Open vSwitch derives it.
         std::string dpid = fmt::format("0000{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}", link->mac[0], link->mac[1],
                                        link->mac[2], link->mac[3], link->mac[4], link->mac[5]);
+        if (auto d = oc.find("datapath-id"); d != oc.end()) {
+            std::string v = d->second.rfind("0x", 0) == 0 ? d->second.substr(2) : d->second;
+            if (v.size() == 16 && v.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos) {
+                std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
+                dpid = v;
+            } else {
+                vlog.warn("{}: other_config:datapath-id=\"{}\" is not 16 hex digits", name, d->second);
+            }
+        }
         set_if(br, "datapath_id", str_datum(dpid));
     }
 

@@ -78,4 +78,12 @@ flows=$(appctl h1 dpif/dump-flows br0)
 echo "$flows"
 echo "$flows" | grep "eth(src=$(mac_of vm1),dst=$(mac_of vm3))" | grep -q "actions:push_vlan(vid=1,pcp=0)," ||
   fail "no tagging megaflow for VM1 -> VM3"
+
+# other_config:hwaddr sets the local port's MAC, from which datapath_id
+# follows; other_config:datapath-id overrides it.
+vsctl "$TOOL" h1 set bridge br0 other_config:hwaddr=02:00:00:00:00:99
+ip -n "xt${SUF}h1" link show br0 | grep -q "link/ether 02:00:00:00:00:99" || fail "hwaddr not applied to br0"
+[ "$(vsctl "$TOOL" h1 get bridge br0 datapath_id)" = '"0000020000000099"' ] || fail "datapath_id does not follow hwaddr"
+vsctl "$TOOL" h1 set bridge br0 other_config:datapath-id=0000000000000abc
+[ "$(vsctl "$TOOL" h1 get bridge br0 datapath_id)" = '"0000000000000abc"' ] || fail "other_config:datapath-id ignored"
 echo PASS
