@@ -415,8 +415,9 @@ DbResult<Json> Executor::op_wait(MemberParser& p) {
 DbResult<Json> Executor::op_commit(MemberParser& p) {
     const Json* durable = p.member("durable", MemberParser::kBoolean);
     if (!durable) return p.status().error();
-    // Every commit is written and synced before it is reported, so a
-    // durable commit needs nothing more; the flag is passed on in TxnChanges.
+    // Every commit is written before it is reported; a durable one is also
+    // synced first (the server groups the syncs of one poll-loop
+    // iteration). The flag travels in TxnChanges.
     if (durable->get<bool>()) txn_.set_durable();
     return Json::object();
 }

@@ -127,6 +127,9 @@ Result<LogContents> read_log(const std::string& path) {
 
 namespace {
 
+// A modified row's set and map columns are written as diffs (the elements
+// that changed, see datum_diff), as OVS writes them in "_is_diff" records:
+// adding a port to a bridge with thousands writes one reference, not all.
 Json row_record(const TableSchema& ts, const RowChange& rc) {
     if (!rc.new_row) return nullptr;
     Json row = Json::object();
@@ -134,8 +137,13 @@ Json row_record(const TableSchema& ts, const RowChange& rc) {
         const ColumnSchema& column = ts.columns[c];
         if (!column.persistent) continue;
         const Datum& d = rc.new_row->fields[c];
-        bool write = rc.old_row ? bool(rc.changed[c]) : !datum_is_default(d, column.type);
-        if (write) row[column.name] = datum_to_json(d, column.type);
+        if (!rc.old_row) {
+            if (!datum_is_default(d, column.type)) row[column.name] = datum_to_json(d, column.type);
+        } else if (rc.changed[c]) {
+            row[column.name] = column.type.is_composite()
+                                   ? datum_to_json(datum_diff(rc.old_row->fields[c], d, column.type), column.type)
+                                   : datum_to_json(d, column.type);
+        }
     }
     return row;
 }
@@ -144,6 +152,7 @@ Json row_record(const TableSchema& ts, const RowChange& rc) {
 
 std::optional<Json> txn_record(const TxnChanges& changes) {
     Json record = Json::object();
+    bool modified = false;
     for (const TableChanges& tc : changes.tables) {
         const TableSchema& ts = changes.schema->tables[tc.table];
         Json rows = Json::object();
@@ -151,11 +160,13 @@ std::optional<Json> txn_record(const TxnChanges& changes) {
             Json row = row_record(ts, rc);
             // A modification of ephemeral columns only has nothing to write.
             if (rc.kind() == RowChange::Kind::Modify && row.empty()) continue;
+            modified |= rc.kind() == RowChange::Kind::Modify;
             rows[uuid.to_string()] = std::move(row);
         }
         if (!rows.empty()) record[ts.name] = std::move(rows);
     }
     if (record.empty()) return std::nullopt;
+    if (modified) record["_is_diff"] = true;
     record["_date"] = changes.date_ms;
     if (!changes.comment.empty()) record["_comment"] = changes.comment;
     return record;

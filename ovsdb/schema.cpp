@@ -228,4 +228,25 @@ Json Schema::to_json() const {
     return j;
 }
 
+const std::vector<std::vector<ColumnRefs>>& Schema::column_refs() const {
+    if (column_refs_) return *column_refs_;
+    std::vector<std::vector<ColumnRefs>> out(tables.size());
+    for (size_t t = 0; t < tables.size(); t++) {
+        for (const ColumnSchema& c : tables[t].columns) {
+            ColumnRefs r;
+            if (c.type.key.is_ref()) {
+                r.key_table = table_index(c.type.key.ref_table);
+                r.key_strong = c.type.key.is_strong_ref();
+            }
+            if (c.type.value && c.type.value->is_ref()) {
+                r.value_table = table_index(c.type.value->ref_table);
+                r.value_strong = c.type.value->is_strong_ref();
+            }
+            out[t].push_back(r);
+        }
+    }
+    column_refs_ = std::move(out);
+    return *column_refs_;
+}
+
 }  // namespace xvs::ovsdb

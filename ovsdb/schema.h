@@ -45,6 +45,15 @@ struct TableSchema {
     std::map<std::string, size_t, std::less<>> by_name;
 };
 
+// Where a column's references point: the tables its keys and values
+// refer to, and whether strongly.
+struct ColumnRefs {
+    std::optional<size_t> key_table, value_table;
+    bool key_strong = false, value_strong = false;
+    bool any_strong() const { return (key_table && key_strong) || (value_table && value_strong); }
+    bool any_weak() const { return (key_table && !key_strong) || (value_table && !value_strong); }
+};
+
 struct Schema {
     std::string name;
     std::string version;              // "x.y.z", or "" for old schemas without one
@@ -56,6 +65,13 @@ struct Schema {
 
     const TableSchema* table(std::string_view name) const;
     std::optional<size_t> table_index(std::string_view name) const;
+    // ColumnRefs of every column, by table and column index; computed on
+    // first use (every commit checks references) and kept, since a loaded
+    // schema does not change.
+    const std::vector<std::vector<ColumnRefs>>& column_refs() const;
+
+private:
+    mutable std::optional<std::vector<std::vector<ColumnRefs>>> column_refs_;
 };
 
 }  // namespace xvs::ovsdb

@@ -1,5 +1,7 @@
 #include "ovsdb/server.h"
 
+#include <malloc.h>
+
 #include <algorithm>
 #include <cctype>
 
@@ -70,7 +72,7 @@ struct Server::Session {
     };
     std::map<std::string, Mon> monitors;  // by the monitor id's JSON text
 
-    Status send(const JsonRpcMessage& m) { return conn ? conn->send(m) : active->send(m); }
+    Status send_now(const JsonRpcMessage& m) { return conn ? conn->send(m) : active->send(m); }
     std::string name() const { return conn ? conn->name() : (remote ? remote->spec : "?"); }
     void reset_state() { monitors.clear(); }
 };
@@ -127,6 +129,7 @@ Status Server::add_database(std::unique_ptr<Storage> storage) {
     d->name = name;
     d->db = &storage->database();
     d->storage = std::move(storage);
+    d->storage->set_group_commit(true);  // flush() syncs (see send())
     Db* raw = d.get();
     d->listener = d->db->add_listener([this, raw](const auto& ch) { on_commit(*raw, ch); });
     register_server_row(name, d->db->schema());
@@ -246,9 +249,12 @@ void Server::start_session(std::unique_ptr<JsonRpcConnection> conn, Remote* remo
     sessions_.push_back(std::move(s));
 }
 
-// Locks, blocked transactions and monitors belong to one connection.
+// Locks, blocked transactions, monitors and unsent messages belong to one
+// connection.
 void Server::forget_session_state(Session& s) {
     release_locks(s);
+    held_.erase(std::remove_if(held_.begin(), held_.end(), [&](const auto& h) { return h.first == &s; }),
+                held_.end());
     triggers_.erase(std::remove_if(triggers_.begin(), triggers_.end(), [&](const auto& t) { return t->session == &s; }),
                     triggers_.end());
     s.reset_state();
@@ -313,14 +319,56 @@ void Server::update_db_remotes() {
 
 // ---- dispatch ----------------------------------------------------------------
 
+// Every message to a client goes through here. While a durable commit is
+// written but not yet synced, messages are held in held_ rather than sent,
+// in the order they were sent (across sessions too): none of them may
+// reveal that commit, or anything committed after it, before it is on
+// disk. flush() runs once the loop has dispatched every connection that was
+// ready, so one fdatasync covers the durable commits of all of them (group
+// commit); then it sends what it held.
+void Server::send(Session& s, JsonRpcMessage&& m) {
+    if (!holding_) {
+        if (auto st = s.send_now(m); !st) vlog.dbg("{}: {} not sent: {}", s.name(), to_string(m.type), st.message());
+        return;
+    }
+    held_.emplace_back(&s, std::move(m));
+}
+
+// From a durable commit on, until flush().
+void Server::hold_for_sync() {
+    if (holding_) return;
+    holding_ = true;
+    loop_.post([this] { flush(); });
+}
+
+void Server::flush() {
+    for (auto& [name, d] : dbs_) {
+        if (!d->storage || !d->storage->sync_pending()) continue;
+        if (auto st = d->storage->sync(); !st) {
+            // The kernel may have dropped the unsynced pages, so the file
+            // may lack commits that memory has; none of the held messages
+            // may go out. The server exits; a restart reads what the file
+            // holds (PostgreSQL's answer to a failed fsync, too).
+            vlog.emer("{}; exiting without acknowledging the transactions that needed it", st.message());
+            held_.clear();  // and still holding: nothing is sent from now on
+            loop_.stop(1);
+            return;
+        }
+    }
+    holding_ = false;
+    auto out = std::move(held_);
+    held_.clear();
+    for (auto& [session, m] : out)
+        if (auto st = session->send_now(m); !st)
+            vlog.dbg("{}: {} not sent: {}", session->name(), to_string(m.type), st.message());
+}
+
 void Server::reply(Session& s, const Json& id, Json result) {
-    if (auto st = s.send(JsonRpcMessage::reply(std::move(result), id)); !st)
-        vlog.dbg("{}: reply not sent: {}", s.name(), st.message());
+    send(s, JsonRpcMessage::reply(std::move(result), id));
 }
 
 void Server::reply_error(Session& s, const Json& id, Json error) {
-    if (auto st = s.send(JsonRpcMessage::error_reply(std::move(error), id)); !st)
-        vlog.dbg("{}: error reply not sent: {}", s.name(), st.message());
+    send(s, JsonRpcMessage::error_reply(std::move(error), id));
 }
 
 void Server::handle(Session& s, JsonRpcMessage&& msg) {
@@ -340,7 +388,7 @@ void Server::handle(Session& s, JsonRpcMessage&& msg) {
         if (!d) return reply_error(s, msg.id, rpc_error(tag::kUnknownDatabase, "unknown database"));
         reply(s, msg.id, d->db->schema().to_json());
     } else if (m == "transact") {
-        m_transact(s, msg);
+        m_transact(s, std::move(msg));
     } else if (m == "monitor") {
         m_monitor(s, msg, MonitorKind::Plain);
     } else if (m == "monitor_cond") {
@@ -403,12 +451,13 @@ bool Server::run_trigger(Trigger& t) {
     return true;
 }
 
-void Server::m_transact(Session& s, const JsonRpcMessage& msg) {
+void Server::m_transact(Session& s, JsonRpcMessage&& msg) {
     auto t = std::make_unique<Trigger>();
     t->session = &s;
-    t->id = msg.id;
-    t->params = msg.params;
     t->db = msg.params.empty() || !msg.params[0].is_string() ? "" : msg.params[0].get<std::string>();
+    // Moved, not copied: copying the operations cost as much as running them.
+    t->id = std::move(msg.id);
+    t->params = std::move(msg.params);
     t->start = PollLoop::Clock::now();
     if (!run_trigger(*t)) triggers_.push_back(std::move(t));
 }
@@ -433,29 +482,33 @@ void Server::m_cancel(Session& s, const JsonRpcMessage& msg) {
 }
 
 void Server::on_commit(Db& db, const std::shared_ptr<const TxnChanges>& changes) {
+    // A durable commit is written, not yet synced: from here on nothing
+    // leaves until it is (this commit's notifications and reply included).
+    if (db.storage && db.storage->sync_pending()) hold_for_sync();
     for (auto& sp : sessions_) {
         Session& s = *sp;
         for (auto& [key, mon] : s.monitors) {
             if (mon.db != db.name) continue;
             auto u = mon.monitor.updates(*changes);
             if (!u) continue;
-            JsonRpcMessage n;
-            switch (mon.monitor.kind()) {
-            case MonitorKind::Plain:
-                n = JsonRpcMessage::notify("update", Json::array({mon.monitor.id(), *u}));
-                break;
-            case MonitorKind::Cond:
-                n = JsonRpcMessage::notify("update2", Json::array({mon.monitor.id(), *u}));
-                break;
-            case MonitorKind::Since:
-                n = JsonRpcMessage::notify("update3", Json::array({mon.monitor.id(), changes->txn_id.to_string(), *u}));
-                break;
-            }
-            (void)s.send(n);
+            // Built by moving the update in (an initializer list would copy it).
+            Json params = Json::array();
+            params.push_back(mon.monitor.id());
+            if (mon.monitor.kind() == MonitorKind::Since) params.push_back(changes->txn_id.to_string());
+            params.push_back(std::move(*u));
+            const char* method = mon.monitor.kind() == MonitorKind::Plain  ? "update"
+                                 : mon.monitor.kind() == MonitorKind::Cond ? "update2"
+                                                                           : "update3";
+            JsonRpcMessage n = JsonRpcMessage::notify(method, std::move(params));
+            send(s, std::move(n));
         }
     }
     // After this commit's request has been answered: blocked waits may now
-    // succeed, and db: remotes may have changed.
+    // succeed, and db: remotes may have changed. Only when there are any:
+    // posting costs a wake-up of the loop (two system calls) per commit.
+    bool waiting = std::any_of(triggers_.begin(), triggers_.end(), [&](const auto& t) { return t->db == db.name; });
+    bool db_remotes = std::any_of(configured_.begin(), configured_.end(), is_db_remote);
+    if (!waiting && !db_remotes) return;
     Db* raw = &db;
     loop_.post([this, raw] {
         retry_triggers(*raw);
@@ -481,7 +534,8 @@ void Server::m_monitor(Session& s, const JsonRpcMessage& msg, MonitorKind kind) 
         // The client's cache is current only if nothing committed since the
         // transaction it names; otherwise it gets everything afresh.
         bool found = p.size() == 4 && p[3].is_string() && p[3].get<std::string>() == d->db->last_txn_id().to_string();
-        result = Json::array({found, d->db->last_txn_id().to_string(), found ? Json::object() : mon->initial(*d->db)});
+        result = Json::array({found, d->db->last_txn_id().to_string()});
+        result.push_back(found ? Json::object() : mon->initial(*d->db));  // moved, not copied
     } else {
         result = mon->initial(*d->db);
     }
@@ -517,9 +571,9 @@ void Server::m_monitor_cond_change(Session& s, const JsonRpcMessage& msg) {
 
 void Server::send_cond_change_update(Session& s, const Monitor& m, const Db& d, const Json& u) {
     if (m.kind() == MonitorKind::Since)
-        (void)s.send(JsonRpcMessage::notify("update3", Json::array({m.id(), d.db->last_txn_id().to_string(), u})));
+        send(s, JsonRpcMessage::notify("update3", Json::array({m.id(), d.db->last_txn_id().to_string(), u})));
     else
-        (void)s.send(JsonRpcMessage::notify("update2", Json::array({m.id(), u})));
+        send(s, JsonRpcMessage::notify("update2", Json::array({m.id(), u})));
 }
 
 void Server::m_monitor_cancel(Session& s, const JsonRpcMessage& msg) {
@@ -549,7 +603,7 @@ void Server::m_lock(Session& s, const JsonRpcMessage& msg, const std::string& mo
         bool was_owner = mine == q.begin();
         q.erase(mine);
         reply(s, msg.id, Json::object());
-        if (was_owner && !q.empty()) (void)q.front()->send(JsonRpcMessage::notify("locked", Json::array({name})));
+        if (was_owner && !q.empty()) send(*q.front(), JsonRpcMessage::notify("locked", Json::array({name})));
         if (q.empty()) locks_.erase(name);
         return;
     }
@@ -561,7 +615,7 @@ void Server::m_lock(Session& s, const JsonRpcMessage& msg, const std::string& mo
     Session* victim = q.empty() ? nullptr : q.front();
     q.insert(q.begin(), &s);
     reply(s, msg.id, Json{{"locked", true}});
-    if (victim) (void)victim->send(JsonRpcMessage::notify("stolen", Json::array({name})));
+    if (victim) send(*victim, JsonRpcMessage::notify("stolen", Json::array({name})));
 }
 
 void Server::release_locks(Session& s) {
@@ -569,7 +623,7 @@ void Server::release_locks(Session& s) {
         auto& q = it->second;
         bool was_owner = !q.empty() && q.front() == &s;
         q.erase(std::remove(q.begin(), q.end(), &s), q.end());
-        if (was_owner && !q.empty()) (void)q.front()->send(JsonRpcMessage::notify("locked", Json::array({it->first})));
+        if (was_owner && !q.empty()) send(*q.front(), JsonRpcMessage::notify("locked", Json::array({it->first})));
         it = q.empty() ? locks_.erase(it) : std::next(it);
     }
 }
@@ -577,13 +631,19 @@ void Server::release_locks(Session& s) {
 // ---- administration ---------------------------------------------------------------
 
 Status Server::compact(const std::string& name) {
+    if (!name.empty() && !dbs_.count(name)) return make_error("{}: no such database", name);
+    Status result;
     for (auto& [n, d] : dbs_) {
         if (!d->storage || (!name.empty() && n != name)) continue;
-        if (auto s = d->storage->compact(); !s) return make_error("{}: {}", n, s.message());
-        if (!name.empty()) return {};
+        if (auto s = d->storage->compact(); !s) {
+            result = make_error("{}: {}", n, s.message());
+            break;
+        }
     }
-    if (!name.empty() && !dbs_.count(name)) return make_error("{}: no such database", name);
-    return {};
+    // The snapshot was built in memory (rows as JSON, then as text): give
+    // the freed heap back to the system rather than keep it as the peak.
+    ::malloc_trim(0);
+    return result;
 }
 
 std::string Server::memory_report() const {

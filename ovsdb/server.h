@@ -1,6 +1,16 @@
 // The OVSDB server: databases served over JSON-RPC (RFC 7047 and the Open
 // vSwitch extensions its clients use), remotes, sessions, monitors, locks
 // and the _Server database. Single-threaded on a PollLoop.
+//
+// Commits and what a client is told (storage.h has the file's side): a
+// transaction's record is written to the file before it is installed, so
+// everything acknowledged survives a crash of the process. A transaction
+// with a durable "commit" is also fdatasync'ed before anything that reveals
+// it goes out: from that commit on, every message to every client is held
+// until the loop has dispatched everything that was ready in this
+// poll-loop iteration; then one fdatasync covers all durable commits of
+// those clients (group commit) and the held messages go out in order. A
+// failed fdatasync stops the server without sending them.
 #pragma once
 
 #include <map>
@@ -53,10 +63,13 @@ private:
     void forget_session_state(Session& s);
     void end_remote_sessions(Remote& r);
     void handle(Session& s, JsonRpcMessage&& msg);
+    void send(Session& s, JsonRpcMessage&& m);
+    void hold_for_sync();
+    void flush();
     void reply(Session& s, const Json& id, Json result);
     void reply_error(Session& s, const Json& id, Json error);
 
-    void m_transact(Session& s, const JsonRpcMessage& msg);
+    void m_transact(Session& s, JsonRpcMessage&& msg);
     void m_monitor(Session& s, const JsonRpcMessage& msg, MonitorKind kind);
     void m_monitor_cond_change(Session& s, const JsonRpcMessage& msg);
     void m_monitor_cancel(Session& s, const JsonRpcMessage& msg);
@@ -83,6 +96,9 @@ private:
     std::map<std::string, std::vector<Session*>> locks_;
     std::vector<std::unique_ptr<Trigger>> triggers_;
     Uuid server_id_;
+    // Messages held for a durable commit's sync, in order (see send()).
+    std::vector<std::pair<Session*, JsonRpcMessage>> held_;
+    bool holding_ = false;
 };
 
 }  // namespace xvs::ovsdb

@@ -63,7 +63,11 @@ Result<std::string> encode(const Json& json) {
 
 }  // namespace
 
-Storage::~Storage() = default;
+Storage::~Storage() {
+    // A durable commit whose sync the owner never ran (it stopped first):
+    // its reply was never sent, but sync it anyway.
+    if (sync_pending_ && fd_.valid()) (void)::fdatasync(fd_.get());
+}
 
 Status Storage::lock() {
     std::string name = lock_path(path_);
@@ -150,7 +154,10 @@ Status Storage::append(const TxnChanges& changes) {
     auto bytes = encode(*record);
     if (!bytes) return bytes.error();
     Status s = write_all(fd_.get(), *bytes, offset_, path_);
-    if (s && ::fdatasync(fd_.get()) != 0) s = make_error("{}: fsync failed: {}", path_, errno_text());
+    // Without group commit a durable commit is synced here, before it can
+    // be installed; a failure then still fails the transaction.
+    if (s && changes.durable && !group_commit_ && ::fdatasync(fd_.get()) != 0)
+        s = make_error("{}: fsync failed: {}", path_, errno_text());
     if (!s) {
         // The transaction fails, so its record must not survive to be
         // replayed; nothing more can be done if this fails too.
@@ -158,6 +165,20 @@ Status Storage::append(const TxnChanges& changes) {
         return s;
     }
     offset_ += bytes->size();
+    if (changes.durable && !group_commit_) {
+        unsynced_ = false;
+    } else {
+        unsynced_ = true;
+        sync_pending_ |= changes.durable;
+    }
+    return {};
+}
+
+Status Storage::sync() {
+    if (!unsynced_) return {};
+    if (::fdatasync(fd_.get()) != 0) return make_error("{}: fsync failed: {}", path_, errno_text());
+    unsynced_ = false;
+    sync_pending_ = false;
     return {};
 }
 
@@ -182,12 +203,15 @@ Status Storage::replace_file(const Database& db) {
         ::unlink(tmp.c_str());
         return s;
     }
-    // The new file is in place; syncing the directory makes the rename
-    // survive a crash (before that, either file is a valid database).
-    if (auto d = sync_dir(path_); !d) return d;
+    // The new file is in place (commits go to it from now on, even if the
+    // directory sync fails); syncing the directory makes the rename survive
+    // a crash (before that, either file is a valid database).
     fd_ = std::move(fd);
     offset_ = bytes.size();
-    return {};
+    // The new file holds everything, synced.
+    unsynced_ = false;
+    sync_pending_ = false;
+    return sync_dir(path_);
 }
 
 Status Storage::compact() {

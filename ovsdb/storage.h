@@ -9,11 +9,23 @@
 //     {"<table>": {"<row uuid>": <row> | null, ...}, ..., "_date": <ms>,
 //      "_comment": "...", "_is_diff": true}
 // <row> holds an inserted row's non-default columns, or a modified row's
-// changed columns (with "_is_diff", set and map columns hold only the
-// elements that changed; we read that form and write whole values); null
-// deletes. Ephemeral columns are not written.
+// changed columns; null deletes. With "_is_diff" (which we write whenever a
+// record modifies a row, as OVS does), a modified row's set and map columns
+// hold only the elements that changed (datum_diff). Ephemeral columns are
+// not written.
 //
-// Durability: a commit is written and fdatasync'ed before it is reported.
+// Durability, as Open vSwitch's ovsdb-server (standalone) gives it: each
+// commit's record is written to the file (one pwrite) before the commit is
+// installed and reported, so an acknowledged transaction survives the death
+// of the process (SIGKILL, a crash): the data is in the kernel's page cache.
+// Only a transaction with {"op": "commit", "durable": true} is also
+// fdatasync'ed before it is reported, so it survives a power failure or a
+// kernel crash too; other commits reach the disk when the kernel writes
+// them back (or at the next durable commit or compaction, which sync the
+// file). Without set_group_commit() a durable append() syncs at once; with
+// it, the owner calls sync() before reporting durable commits, so that one
+// fdatasync covers every commit written since the last one (the server does
+// this once per poll-loop iteration; see server.h).
 // Recovery: a record cut short or corrupted by a crash (bad header, short
 // data, SHA-1 mismatch, bad JSON) ends the log; open() reports it and
 // truncates the file there. A well-formed record that does not apply to the
@@ -85,9 +97,18 @@ public:
     const std::string& path() const { return path_; }
     uint64_t file_size() const { return offset_; }
 
-    // Writes and syncs one committed transaction (the database calls this
-    // at each commit).
+    // Writes one committed transaction (the database calls this at each
+    // commit, before installing it); a durable one is also synced, unless
+    // group commit is on. A failure leaves the file as it was.
     Status append(const TxnChanges& changes);
+    // Group commit: durable appends leave the sync to sync().
+    void set_group_commit(bool on) { group_commit_ = on; }
+    // A durable commit has been written but not yet synced.
+    bool sync_pending() const { return sync_pending_; }
+    // fdatasync()s everything written so far (a no-op when nothing is).
+    // After a failure the kernel may have dropped the unsynced pages, so the
+    // file no longer matches the database in memory.
+    Status sync();
     // Rewrites the file as the schema plus one snapshot record, synced and
     // renamed over the old file, so a crash leaves one or the other.
     Status compact();
@@ -107,6 +128,9 @@ private:
     UniqueFd fd_;
     UniqueFd lock_fd_;
     uint64_t offset_ = 0;  // end of the last good record: where the next goes
+    bool group_commit_ = false;
+    bool unsynced_ = false;      // written since the last fdatasync
+    bool sync_pending_ = false;  // ...and one of those commits was durable
     std::unique_ptr<Database> db_;
     std::vector<std::string> warnings_;
 };

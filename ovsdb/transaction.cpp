@@ -86,33 +86,6 @@ void Txn::add_comment(const std::string& comment) {
 
 namespace {
 
-// Where a column's references point, precomputed per schema.
-struct ColumnRefs {
-    std::optional<size_t> key_table, value_table;
-    bool key_strong = false, value_strong = false;
-    bool any_strong() const { return (key_table && key_strong) || (value_table && value_strong); }
-    bool any_weak() const { return (key_table && !key_strong) || (value_table && !value_strong); }
-};
-
-std::vector<std::vector<ColumnRefs>> reference_map(const Schema& schema) {
-    std::vector<std::vector<ColumnRefs>> out(schema.tables.size());
-    for (size_t t = 0; t < schema.tables.size(); t++) {
-        for (const ColumnSchema& c : schema.tables[t].columns) {
-            ColumnRefs r;
-            if (c.type.key.is_ref()) {
-                r.key_table = schema.table_index(c.type.key.ref_table);
-                r.key_strong = c.type.key.is_strong_ref();
-            }
-            if (c.type.value && c.type.value->is_ref()) {
-                r.value_table = schema.table_index(c.type.value->ref_table);
-                r.value_strong = c.type.value->is_strong_ref();
-            }
-            out[t].push_back(r);
-        }
-    }
-    return out;
-}
-
 // Calls f(target table, uuid) for each strong (or weak) reference in 'd'.
 template <typename F>
 void for_each_ref(const Datum& d, const ColumnRefs& refs, bool strong, F f) {
@@ -136,7 +109,7 @@ int64_t now_ms() {
 class CommitChecker {
 public:
     explicit CommitChecker(Txn& txn)
-        : txn_(txn), schema_(txn.schema()), refs_(reference_map(schema_)), deltas_(schema_.tables.size()) {}
+        : txn_(txn), schema_(txn.schema()), refs_(schema_.column_refs()), deltas_(schema_.tables.size()) {}
 
     DbResult<std::shared_ptr<TxnChanges>> run() {
         if (auto s = count_references(); !s) return s.error();
@@ -359,7 +332,7 @@ private:
 
     Txn& txn_;
     const Schema& schema_;
-    std::vector<std::vector<ColumnRefs>> refs_;
+    const std::vector<std::vector<ColumnRefs>>& refs_;
     Txn::RefDeltas deltas_;
     std::set<Key> garbage_;            // rows to look at for garbage collection
     std::set<size_t> deleted_tables_;  // tables that lost rows since the last weak-reference pass

@@ -102,6 +102,37 @@ Json JsonRpcMessage::to_json() const {
     return j;
 }
 
+std::string JsonRpcMessage::serialize() const {
+    // Members in to_json()'s order (nlohmann sorts keys), so the bytes match.
+    std::string out;
+    switch (type) {
+        case Type::Request:
+        case Type::Notify:
+            out = "{\"id\":";
+            out += type == Type::Request ? json_to_string(id) : "null";
+            out += ",\"method\":";
+            out += json_to_string(Json(method));
+            out += ",\"params\":";
+            out += json_to_string(params);
+            break;
+        case Type::Reply:
+            out = "{\"error\":null,\"id\":";
+            out += json_to_string(id);
+            out += ",\"result\":";
+            out += json_to_string(result);
+            break;
+        case Type::Error:
+            out = "{\"error\":";
+            out += json_to_string(error);
+            out += ",\"id\":";
+            out += json_to_string(id);
+            out += ",\"result\":null";
+            break;
+    }
+    out += '}';
+    return out;
+}
+
 Result<JsonRpcMessage> JsonRpcMessage::from_json(Json j) {
     if (!j.is_object()) return make_error("message is not a JSON object");
     auto take = [&j](const char* key) -> Json {

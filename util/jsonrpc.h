@@ -45,7 +45,9 @@ struct JsonRpcMessage {
 
     // The members OVS writes for the type ("error": null in a reply, ...).
     Json to_json() const;
-    std::string serialize() const { return json_to_string(to_json()); }
+    // The text of to_json(), written member by member (building that
+    // object would copy "params" or "result", which can be large).
+    std::string serialize() const;
     // OVS's reading: a null "params"/"result"/"error"/"id" counts as
     // absent, the type follows from what is present, anything else is an
     // error (the texts are OVS's).

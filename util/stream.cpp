@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstring>
+#include <memory>
 
 namespace xvs {
 
@@ -275,14 +276,21 @@ Stream::State Stream::poll_connect() {
 
 size_t Stream::recv(std::string& buf, size_t max) {
     if (state_ != State::Connected || max == 0) return 0;
-    size_t old = buf.size();
-    buf.resize(old + max);
-    ssize_t n = ::read(fd_.get(), buf.data() + old, max);
+    // Read into scratch space and append only what arrived: growing 'buf'
+    // by 'max' first would zero-fill all of it on every call (a 64 KiB
+    // memset per read was a hot spot of the OVSDB server). One buffer per
+    // thread, so idle streams cost nothing.
+    thread_local std::unique_ptr<char[]> scratch;
+    thread_local size_t scratch_size = 0;
+    if (scratch_size < max) {
+        scratch = std::make_unique_for_overwrite<char[]>(max);
+        scratch_size = max;
+    }
+    ssize_t n = ::read(fd_.get(), scratch.get(), max);
     if (n > 0) {
-        buf.resize(old + n);
+        buf.append(scratch.get(), static_cast<size_t>(n));
         return n;
     }
-    buf.resize(old);
     if (n == 0) {
         state_ = State::Closed;
         closed_by_peer_ = true;

@@ -129,9 +129,11 @@ TEST_CASE("create, commit, reopen: the same rows, and the file in OVS's format")
     CHECK(root_insert == Json::parse(R"({"name": "a", "i": 1, "m": ["map", [["k", 1], ["l", 2]]],
                                           "children": ["uuid", ")" +
                                      first["Child"].begin().key() + R"("]})"));
-    // Modifications carry the changed columns; deletions are null.
+    // Modifications carry the changed columns, sets and maps as diffs (the
+    // elements that changed, in an "_is_diff" record); deletions are null.
+    CHECK(log->records[3].json["_is_diff"] == true);
     Json modified = log->records[3].json["Root"].begin().value();
-    CHECK(modified == Json::parse(R"({"i": 2, "m": ["map", [["k", 1], ["l", 2], ["z", 9]]]})"));
+    CHECK(modified == Json::parse(R"({"i": 2, "m": ["map", [["z", 9]]]})"));
     CHECK(log->records[4].json["Root"].begin().value().is_null());
     // Each record's header is its length and SHA-1.
     std::string bytes = read_bytes(path);
