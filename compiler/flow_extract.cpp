@@ -395,6 +395,13 @@ void parse_l4(const Frame& f, size_t off, bool v6, xvs_flow_key& key) {
 }  // namespace
 
 xvs_flow_key flow_extract(std::span<const uint8_t> frame, const ExtractContext& ctx) {
+    return flow_extract(frame, ctx, nullptr);
+}
+
+xvs_flow_key flow_extract(std::span<const uint8_t> frame, const ExtractContext& ctx, HeaderOffsets* offsets) {
+    HeaderOffsets unused;
+    HeaderOffsets& lay = offsets ? *offsets : unused;
+    lay = HeaderOffsets{};
     xvs_flow_key key;
     std::memset(&key, 0, sizeof key);
     key.in_port = ctx.in_port;
@@ -403,6 +410,8 @@ xvs_flow_key flow_extract(std::span<const uint8_t> frame, const ExtractContext& 
     const Frame f(frame);
     const std::optional<L3Start> l3 = parse_l2(f, key);
     if (!l3) return key;
+    lay.l3_off = static_cast<uint32_t>(l3->off);
+    lay.eth_type = l3->eth_type;
 
     std::optional<size_t> l4;
     switch (l3->eth_type) {
@@ -419,7 +428,10 @@ xvs_flow_key flow_extract(std::span<const uint8_t> frame, const ExtractContext& 
     default:
         return key;
     }
-    if (l4) parse_l4(f, *l4, l3->eth_type == kTypeIpv6, key);
+    if (l4) {
+        lay.l4_off = static_cast<uint32_t>(*l4);
+        parse_l4(f, *l4, l3->eth_type == kTypeIpv6, key);
+    }
     return key;
 }
 

@@ -25,4 +25,16 @@ struct ExtractContext {
 // XVS_PF_* bits in parse_flags saying why parsing stopped.
 xvs_flow_key flow_extract(std::span<const uint8_t> frame, const ExtractContext& ctx);
 
+// Where the headers of a frame start, as the datapath's parser records them
+// for its header rewrites (bpf/lib/common.h struct parse_info).
+struct HeaderOffsets {
+    uint32_t l3_off = 0;    // network header; 0 when L2 parsing stopped
+    uint32_t l4_off = 0;    // transport header; 0 when there is none to look at
+    uint16_t eth_type = 0;  // host order; 0 when L2 parsing stopped
+};
+
+// The same key, plus the frame's header offsets in *offsets: the userspace
+// datapath (ofproto/dpif_dummy.cpp) rewrites headers at these offsets.
+xvs_flow_key flow_extract(std::span<const uint8_t> frame, const ExtractContext& ctx, HeaderOffsets* offsets);
+
 }  // namespace xvs

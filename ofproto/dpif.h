@@ -1,11 +1,12 @@
 // The datapath as the switch uses it: ports, megaflows, packet execution
 // and upcalls. Two implementations: the BPF datapath in the kernel
 // (dpif_bpf.cpp, over loader::Datapath) and an in-process dummy for tests
-// without a kernel.
+// without a kernel (dpif_dummy.cpp).
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -54,10 +55,50 @@ public:
     // read of up to 'max' of them.
     virtual int upcall_fd() const = 0;
     virtual int recv_upcalls(size_t max, const std::function<void(const Upcall&)>& fn) = 0;
+
+    // The Interface row's options for a port, on every reconfiguration.
+    // Only the dummy datapath has any it understands (tx_pcap, ...).
+    virtual Status set_port_options(uint32_t port_no, const std::map<std::string, std::string>& options) {
+        (void)port_no;
+        (void)options;
+        return {};
+    }
 };
 
 // Opens the BPF datapath 'name', creating it when it does not exist; an
 // existing one is adopted with its ports and flows.
 Result<std::unique_ptr<Dpif>> open_bpf_dpif(const std::string& name, bool* created);
+
+// The dummy datapath (xvs-vswitchd --enable-dummy, dpif_dummy.cpp): the BPF
+// datapath's semantics in process, no kernel and no privileges. Ports are
+// names; packets arrive through receive() and what a port sends is queued
+// for take_tx() and, with options:tx_pcap=FILE, appended to a pcap file.
+// Megaflows, lookups, stats, upcalls (an eventfd makes upcall_fd()
+// readable), meters and the action list are as in the kernel datapath;
+// actions edit the bytes in userspace, checksums included.
+//
+// Port options (set_port_options), as Open vSwitch's netdev-dummy has
+// them: tx_pcap=FILE (frames sent), rxq_pcap=FILE (frames received),
+// pcap=FILE (both). Files are appended to, in libpcap format, one write
+// per frame.
+class DummyDpif : public Dpif {
+public:
+    // Hands 'frame' to the datapath as received on the port named 'port':
+    // it is looked up and its actions run before this returns; a miss
+    // queues an upcall.
+    virtual Status receive(const std::string& port, std::span<const uint8_t> frame) = 0;
+    // The frames the port named 'port' sent since the last call, oldest
+    // first (at most kMaxTxQueue are kept: the oldest go first).
+    virtual Result<std::vector<std::vector<uint8_t>>> take_tx(const std::string& port) = 0;
+    static constexpr size_t kMaxTxQueue = 4096;
+
+    // Packets and bytes a port received and sent.
+    struct PortStats {
+        uint64_t rx_packets = 0, rx_bytes = 0, tx_packets = 0, tx_bytes = 0;
+    };
+    virtual Result<PortStats> port_stats(const std::string& port) const = 0;
+};
+
+std::unique_ptr<DummyDpif> make_dummy_dpif(std::string name);
 
 }  // namespace xvs::ofproto

@@ -103,8 +103,10 @@ std::vector<std::string> Switch::bridge_names() const {
 
 Result<uint32_t> Switch::attach(const IfaceConfig& iface, std::string& device) {
     const std::string& type = iface.type;
-    if (type == "internal") {
-        if (!opts_.kernel_devices) return make_error("internal interfaces need the kernel datapath");
+    if (type == "internal" && !opts_.kernel_devices) {
+        // The dummy datapath: an internal interface is one more in-process port.
+        device = iface.name;
+    } else if (type == "internal") {
         device = internal_peer_name(iface.name);
         if (!netdev::get_link(device)) {
             // A leftover host side (e.g. after a crash) goes with its pair.
@@ -257,6 +259,8 @@ void Switch::apply_bridge(BridgeState& br, const BridgeConfig& cfg, std::map<std
             xp.bundle = bid;
             if (ic.type == "patch") xp.patch_peer = ic.options.at("peer");
             if (xp.dp_port != kNoDpPort) {
+                if (auto s = dpif_->set_port_options(xp.dp_port, ic.options); !s)
+                    vlog.warn("{}: {}", ic.name, s.message());
                 std::pair<uint32_t, uint32_t> want{ic.policing_rate_kbps, ic.policing_burst_kb};
                 if (want != iface.policing) {
                     set_policer(xp.dp_port, want.first, want.second);

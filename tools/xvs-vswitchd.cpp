@@ -1,11 +1,15 @@
 // xvs-vswitchd: the switch daemon, a drop-in for ovs-vswitchd:
-//   xvs-vswitchd [DATABASE] [--datapath-name=NAME] [daemon options]
+//   xvs-vswitchd [DATABASE] [--datapath-name=NAME] [--enable-dummy] [daemon options]
 // DATABASE is an OVSDB remote (default unix:<rundir>/db.sock).
+#include <cctype>
+#include <climits>
 #include <cstdio>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "compiler/dp_flow_text.h"
+#include "compiler/packet_compose.h"
 #include "ofproto/switch.h"
 #include "ovsdb/idl.h"
 #include "util/daemon.h"
@@ -33,7 +37,11 @@ void usage(const xvs::DaemonDirs& dirs) {
         "\nDatapath options:\n"
         "  --datapath-name=NAME    the BPF datapath to create or adopt (default xvs-system);\n"
         "                          pinned under /sys/fs/bpf/xvs/NAME\n"
-        "  --enable-dummy          the in-process dummy datapath (not built yet)\n%s%s"
+        "  --enable-dummy[=override]\n"
+        "                          the in-process dummy datapath instead (default name\n"
+        "                          xvs-dummy): no kernel, no privileges; every interface\n"
+        "                          but patch ports is a dummy port, fed with\n"
+        "                          netdev-dummy/receive\n%s%s"
         "\nOther options:\n  -h, --help              display this help message\n"
         "  -V, --version           display version information\n",
         kProgram.c_str(), kProgram.c_str(), dirs.rundir.c_str(), xvs::daemon_usage(dirs, kProgram).c_str(),
@@ -73,12 +81,103 @@ void add_commands(xvs::UnixctlServer& ctl, xvs::ofproto::Switch& sw) {
     });
 }
 
+// A frame given in hex (OVS's netdev-dummy/receive): pairs of hex digits,
+// whitespace between them allowed. nullopt if 'text' is not hex.
+std::optional<std::vector<uint8_t>> parse_hex_frame(const std::string& text) {
+    std::vector<uint8_t> out;
+    auto digit = [](char c) -> int {
+        if (c >= '0' && c <= '9') return c - '0';
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+        return -1;
+    };
+    for (size_t i = 0; i < text.size();) {
+        if (std::isspace(static_cast<unsigned char>(text[i]))) {
+            i++;
+            continue;
+        }
+        if (i + 1 >= text.size() || digit(text[i]) < 0 || digit(text[i + 1]) < 0) return std::nullopt;
+        out.push_back(static_cast<uint8_t>(digit(text[i]) << 4 | digit(text[i + 1])));
+        i += 2;
+    }
+    if (out.empty()) return std::nullopt;
+    return out;
+}
+
+std::string to_hex(const std::vector<uint8_t>& b) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string s;
+    for (uint8_t c : b) {
+        s += kDigits[c >> 4];
+        s += kDigits[c & 15];
+    }
+    return s;
+}
+
+// The dummy datapath's commands, as ovs-vswitchd --enable-dummy has them
+// (netdev-dummy/receive), plus netdev-dummy/tx (xvs only).
+void add_dummy_commands(xvs::UnixctlServer& ctl, xvs::ofproto::Switch& sw, xvs::ofproto::DummyDpif& dp) {
+    using R = xvs::Result<std::string>;
+    // netdev-dummy/receive NAME [--qid N] PACKET|FLOW [--len N]...: each
+    // frame goes through the datapath, and its upcall through the switch,
+    // before the next one (and before the reply).
+    ctl.add_command("netdev-dummy/receive", "name [--qid queue] packet|flow [--len packet_len]...", 2, INT_MAX,
+                    [&](const Args& a) -> R {
+        if (!dp.port_stats(a[0])) return xvs::make_error("no such dummy netdev");
+        size_t k = 1;
+        if (a.size() > k + 1 && a[k] == "--qid") {
+            if (a[k + 1] != "0") return xvs::make_error("bad rx queue id.");  // one queue per port
+            k += 2;
+        }
+        std::vector<std::vector<uint8_t>> frames;
+        for (size_t i = k; i < a.size(); i++) {
+            if (auto hex = parse_hex_frame(a[i])) {
+                if (hex->size() < 14) return xvs::make_error("{}: a packet needs at least 14 bytes", a[i]);
+                frames.push_back(std::move(*hex));
+                continue;
+            }
+            size_t len = 0;
+            if (i + 2 < a.size() && a[i + 1] == "--len") {
+                char* end = nullptr;
+                unsigned long v = std::strtoul(a[i + 2].c_str(), &end, 10);
+                if (a[i + 2].empty() || *end || v < 60) return xvs::make_error("too small packet len");
+                len = v;
+            }
+            auto m = xvs::parse_dp_match(a[i]);
+            if (!m)
+                return xvs::make_error("bad packet or flow syntax: {} (a packet is given in hex, or as a flow in "
+                                       "datapath syntax, e.g. eth(src=...,dst=...),eth_type(0x0800),ipv4(...))",
+                                       m.message());
+            auto f = xvs::compiler::compose_frame(m->key, len);
+            if (!f) return xvs::make_error("bad packet or flow syntax: {}", f.message());
+            if (len && f->size() > len)
+                return xvs::make_error("packet len {} is too short for the flow ({} bytes)", len, f->size());
+            frames.push_back(std::move(*f));
+            if (len) i += 2;
+        }
+        for (const auto& f : frames) {
+            if (auto s = dp.receive(a[0], f); !s) return s.error();
+            sw.handle_upcalls();
+        }
+        return std::string();
+    });
+    // netdev-dummy/tx NAME: the frames NAME sent since the last call, in hex,
+    // one per line, oldest first; the queue is emptied.
+    ctl.add_command("netdev-dummy/tx", "name", 1, 1, [&](const Args& a) -> R {
+        auto frames = dp.take_tx(a[0]);
+        if (!frames) return xvs::make_error("no such dummy netdev");
+        std::string out;
+        for (const auto& f : *frames) out += to_hex(f) + "\n";
+        return out;
+    });
+}
+
 }  // namespace
 
 int main(int argc, char* argv[]) {
     auto dirs = xvs::DaemonDirs::from_env();
     xvs::DaemonOptions opts;
-    std::string dp_name = "xvs-system";
+    std::string dp_name;
     bool dummy = false;
     xvs::OptionParser parser;
     xvs::add_daemon_options(parser, opts, dirs, kProgram);
@@ -86,7 +185,11 @@ int main(int argc, char* argv[]) {
                     dp_name = std::string(*v);
                     return {};
                 }});
-    parser.add({"enable-dummy", 0, xvs::OptionArg::Optional, [&](auto) -> xvs::Status {
+    parser.add({"enable-dummy", 0, xvs::OptionArg::Optional, [&](std::optional<std::string_view> v) -> xvs::Status {
+                    // ovs-vswitchd's "override" and "system" make system
+                    // devices dummies too; here every device is one anyway.
+                    if (v && *v != "override" && *v != "system")
+                        return xvs::make_error("--enable-dummy: unknown value \"{}\" (override or system)", *v);
                     dummy = true;
                     return {};
                 }});
@@ -98,34 +201,49 @@ int main(int argc, char* argv[]) {
         std::fprintf(stderr, "%s: at most one non-option argument (the database) is accepted\n", kProgram.c_str());
         return 1;
     }
-    if (dummy) {
-        std::fprintf(stderr, "%s: --enable-dummy: the in-process dummy datapath is not built yet\n", kProgram.c_str());
-        return 1;
-    }
+    if (dp_name.empty()) dp_name = dummy ? "xvs-dummy" : "xvs-system";
     std::string remote = rest->empty() ? "unix:" + dirs.rundir + "/db.sock" : (*rest)[0];
 
     xvs::Daemon daemon(kProgram, opts, dirs);
     if (auto st = daemon.start(); !st) return daemon.startup_failed(st.message());
-    bool created = false;
-    auto dpif = xvs::ofproto::open_bpf_dpif(dp_name, &created);
-    if (!dpif) return daemon.startup_failed(fmt::format("datapath {}: {}", dp_name, dpif.message()));
-    vlog.info("{} datapath {}", created ? "created" : "adopted", dp_name);
+    std::unique_ptr<xvs::ofproto::Dpif> dpif;
+    xvs::ofproto::DummyDpif* dummy_dp = nullptr;
+    xvs::ofproto::Switch::Options sw_opts;
+    if (dummy) {
+        auto d = xvs::ofproto::make_dummy_dpif(dp_name);
+        dummy_dp = d.get();
+        dpif = std::move(d);
+        sw_opts.kernel_devices = false;
+        vlog.info("created dummy datapath {}", dp_name);
+    } else {
+        bool created = false;
+        auto d = xvs::ofproto::open_bpf_dpif(dp_name, &created);
+        if (!d) return daemon.startup_failed(fmt::format("datapath {}: {}", dp_name, d.message()));
+        dpif = std::move(*d);
+        vlog.info("{} datapath {}", created ? "created" : "adopted", dp_name);
+    }
 
     xvs::PollLoop loop;
-    xvs::ofproto::Switch sw(std::move(*dpif), {});
+    xvs::ofproto::Switch sw(std::move(dpif), sw_opts);
     auto idl = xvs::ovsdb::Idl::create(loop, remote, "Open_vSwitch");
     if (!idl) return daemon.startup_failed(fmt::format("{}: {}", remote, idl.message()));
     xvs::vswitchd::Bridge bridge(loop, **idl, sw);
     (*idl)->on_change([&] { bridge.run(); });
 
-    auto links = xvs::netdev::LinkMonitor::open();
-    if (!links) return daemon.startup_failed(fmt::format("cannot monitor network devices: {}", links.message()));
-    auto link_watch = loop.watch_fd((*links)->fd(), POLLIN, [&](short) {
-        // A burst of changes costs one reconfiguration.
-        bool changed = false;
-        (*links)->drain([&](const xvs::netdev::LinkMonitor::Event&) { changed = true; });
-        if (changed) bridge.devices_changed();
-    });
+    // The dummy datapath's ports are no kernel devices: nothing to follow.
+    std::unique_ptr<xvs::netdev::LinkMonitor> links;
+    xvs::PollLoop::FdWatch link_watch;
+    if (!dummy) {
+        auto l = xvs::netdev::LinkMonitor::open();
+        if (!l) return daemon.startup_failed(fmt::format("cannot monitor network devices: {}", l.message()));
+        links = std::move(*l);
+        link_watch = loop.watch_fd(links->fd(), POLLIN, [&](short) {
+            // A burst of changes costs one reconfiguration.
+            bool changed = false;
+            links->drain([&](const xvs::netdev::LinkMonitor::Event&) { changed = true; });
+            if (changed) bridge.devices_changed();
+        });
+    }
     auto upcall_watch = loop.watch_fd(sw.upcall_fd(), POLLIN, [&](short) { sw.handle_upcalls(); });
     auto run_timer = loop.add_periodic(xvs::ofproto::Switch::kRunInterval, [&] {
         sw.run(xvs::ofproto::Clock::now());
@@ -135,10 +253,16 @@ int main(int argc, char* argv[]) {
 
     auto ctl = xvs::start_daemon_services(loop, daemon, vlog);
     if (!ctl) return daemon.startup_failed(ctl.message());
-    if (*ctl) add_commands(**ctl, sw);
+    if (*ctl) {
+        add_commands(**ctl, sw);
+        if (dummy_dp) add_dummy_commands(**ctl, sw, *dummy_dp);
+    }
     daemon.ready();
     vlog.info("{} (xvs) {} started", kProgram, xvs::xvs_version());
     int rc = loop.run();
-    vlog.info("exiting; the datapath {} keeps forwarding", dp_name);
+    if (dummy)
+        vlog.info("exiting; the dummy datapath {} goes with it", dp_name);
+    else
+        vlog.info("exiting; the datapath {} keeps forwarding", dp_name);
     return rc;
 }

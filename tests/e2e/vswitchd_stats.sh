@@ -122,7 +122,9 @@ done
 # ---- 3. a port deleted from the database ----------------------------------
 dp_ports | grep -q ": tap1 " || fail "tap1 is not in the datapath: $(dp_ports)"
 # The datapath's programs on the device (bpftool names them; optional).
-hooked() { in_host h1 bpftool net show dev tap1 2>/dev/null | grep -q xvs_; }
+# (grep reads everything: with pipefail, grep -q's early exit can kill
+# bpftool with SIGPIPE and fail the pipeline although it matched.)
+hooked() { in_host h1 bpftool net show dev tap1 2>/dev/null | grep xvs_ >/dev/null; }
 if command -v bpftool >/dev/null; then hooked || fail "bpftool shows no xvs program on tap1"; fi
 vsctl xvs h1 del-port br0 tap1
 dp_ports | grep -q ": tap1 " && fail "tap1 removed from br0 but still in the datapath: $(dp_ports)"
