@@ -113,39 +113,31 @@ private:
 
         const auto& f = flow_.pkt;
         auto& b = base_;
-        if (std::memcmp(f.eth_src, b.eth_src, 6)) {
-            xvs_action a{.type = XVS_ACT_SET_ETH_SRC};
-            std::memcpy(a.u.mac, f.eth_src, 6);
+        // Emits 'type' carrying field 'now' (copied into the action's
+        // union) when it differs from what the datapath packet has.
+        auto set_bytes = [this](uint16_t type, const void* now, const void* was, size_t len) {
+            if (std::memcmp(now, was, len) == 0) return;
+            xvs_action a{.type = type};
+            std::memcpy(&a.u, now, len);
             emit(a);
-        }
-        if (std::memcmp(f.eth_dst, b.eth_dst, 6)) {
-            xvs_action a{.type = XVS_ACT_SET_ETH_DST};
-            std::memcpy(a.u.mac, f.eth_dst, 6);
-            emit(a);
-        }
+        };
+        set_bytes(XVS_ACT_SET_ETH_SRC, f.eth_src, b.eth_src, 6);
+        set_bytes(XVS_ACT_SET_ETH_DST, f.eth_dst, b.eth_dst, 6);
         uint16_t type = ntohs(f.eth_type);
         if (type == kEthIp) {
-            if (f.nw_src[0] != b.nw_src[0]) emit(xvs_action{.type = XVS_ACT_SET_IPV4_SRC, .u = {.ip4 = f.nw_src[0]}});
-            if (f.nw_dst[0] != b.nw_dst[0]) emit(xvs_action{.type = XVS_ACT_SET_IPV4_DST, .u = {.ip4 = f.nw_dst[0]}});
-            if (f.nw_tos != b.nw_tos) emit(xvs_action{.type = XVS_ACT_SET_IPV4_TOS, .u = {.u8 = f.nw_tos}});
-            if (f.nw_ttl != b.nw_ttl) emit(xvs_action{.type = XVS_ACT_SET_IPV4_TTL, .u = {.u8 = f.nw_ttl}});
+            set_bytes(XVS_ACT_SET_IPV4_SRC, f.nw_src, b.nw_src, 4);
+            set_bytes(XVS_ACT_SET_IPV4_DST, f.nw_dst, b.nw_dst, 4);
+            set_bytes(XVS_ACT_SET_IPV4_TOS, &f.nw_tos, &b.nw_tos, 1);
+            set_bytes(XVS_ACT_SET_IPV4_TTL, &f.nw_ttl, &b.nw_ttl, 1);
         } else if (type == kEthIp6) {
-            if (std::memcmp(f.nw_src, b.nw_src, 16)) {
-                xvs_action a{.type = XVS_ACT_SET_IPV6_SRC};
-                std::memcpy(a.u.ip6, f.nw_src, 16);
-                emit(a);
-            }
-            if (std::memcmp(f.nw_dst, b.nw_dst, 16)) {
-                xvs_action a{.type = XVS_ACT_SET_IPV6_DST};
-                std::memcpy(a.u.ip6, f.nw_dst, 16);
-                emit(a);
-            }
-            if (f.nw_tos != b.nw_tos) emit(xvs_action{.type = XVS_ACT_SET_IPV6_TC, .u = {.u8 = f.nw_tos}});
-            if (f.nw_ttl != b.nw_ttl) emit(xvs_action{.type = XVS_ACT_SET_IPV6_HLIMIT, .u = {.u8 = f.nw_ttl}});
+            set_bytes(XVS_ACT_SET_IPV6_SRC, f.nw_src, b.nw_src, 16);
+            set_bytes(XVS_ACT_SET_IPV6_DST, f.nw_dst, b.nw_dst, 16);
+            set_bytes(XVS_ACT_SET_IPV6_TC, &f.nw_tos, &b.nw_tos, 1);
+            set_bytes(XVS_ACT_SET_IPV6_HLIMIT, &f.nw_ttl, &b.nw_ttl, 1);
         }
         if (type == kEthIp || type == kEthIp6) {
-            if (f.tp_src != b.tp_src) emit(xvs_action{.type = XVS_ACT_SET_TP_SRC, .u = {.port = f.tp_src}});
-            if (f.tp_dst != b.tp_dst) emit(xvs_action{.type = XVS_ACT_SET_TP_DST, .u = {.port = f.tp_dst}});
+            set_bytes(XVS_ACT_SET_TP_SRC, &f.tp_src, &b.tp_src, 2);
+            set_bytes(XVS_ACT_SET_TP_DST, &f.tp_dst, &b.tp_dst, 2);
         }
         base_ = flow_.pkt;
     }

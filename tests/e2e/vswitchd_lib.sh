@@ -57,6 +57,19 @@ vsctl() {
   "$bin" --db="unix:$VT/$h/db.sock" --timeout=30 "$@"
 }
 
+# two_vms: host h1 running the switch, bridge br0 with VM1 (10.0.0.1 on
+# tap0) and VM2 (10.0.0.2 on tap1), which reach each other.
+two_vms() {
+  for n in h1 vm1 vm2; do new_ns $n; done
+  vm_link h1 tap0 vm1 10.0.0.1/24
+  vm_link h1 tap1 vm2 10.0.0.2/24
+  start_switch h1
+  vsctl xvs h1 add-br br0
+  vsctl xvs h1 add-port br0 tap0
+  vsctl xvs h1 add-port br0 tap1
+  ping_ok vm1 10.0.0.2
+}
+
 appctl() { local h=$1; shift; "$APPCTL" -t "$VT/$h/vs.ctl" "$@"; }
 
 mac_of() { ip -n "xt$SUF$1" link show eth0 | awk '/link\/ether/ {print $2}'; }

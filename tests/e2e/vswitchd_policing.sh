@@ -7,14 +7,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/vswitchd_lib.sh"
 require_root iperf3 ping
 
-for n in h1 vm1 vm2; do new_ns $n; done
-vm_link h1 tap0 vm1 10.0.0.1/24
-vm_link h1 tap1 vm2 10.0.0.2/24
-start_switch h1
-vsctl xvs h1 add-br br0
-vsctl xvs h1 add-port br0 tap0
-vsctl xvs h1 add-port br0 tap1
-ping_ok vm1 10.0.0.2
+two_vms
 in_ns vm2 iperf3 -s -D -p 5201 --pidfile "$VT/iperf3.pid"
 E2E_PIDFILES+=("$VT/iperf3.pid")
 sleep 0.5
