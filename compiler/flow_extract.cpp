@@ -45,33 +45,12 @@
 #include <cstring>
 #include <optional>
 
+#include "compiler/proto_numbers.h"
+
 namespace xvs {
 namespace {
 
-constexpr uint16_t kTypeVlan = 0x8100;
-constexpr uint16_t kTypeQinQ = 0x88a8;
-constexpr uint16_t kType8023 = 0x05ff;
-constexpr uint16_t kTypeArp = 0x0806;
-constexpr uint16_t kTypeRarp = 0x8035;
-constexpr uint16_t kTypeIpv4 = 0x0800;
-constexpr uint16_t kTypeIpv6 = 0x86dd;
-
-constexpr uint8_t kProtoIcmp = 1;
-constexpr uint8_t kProtoTcp = 6;
-constexpr uint8_t kProtoUdp = 17;
-constexpr uint8_t kProtoIcmpv6 = 58;
-constexpr uint8_t kProtoSctp = 132;
-
-constexpr uint8_t kExtHopByHop = 0;
-constexpr uint8_t kExtRouting = 43;
-constexpr uint8_t kExtFragment = 44;
-constexpr uint8_t kExtAh = 51;
-constexpr uint8_t kExtDestOpts = 60;
-
-constexpr uint8_t kNdSolicit = 135;
-constexpr uint8_t kNdAdvert = 136;
-constexpr uint8_t kNdOptSll = 1;
-constexpr uint8_t kNdOptTll = 2;
+using namespace proto;
 
 // Every read goes through has() first: the frame is untrusted and this code
 // runs on packets straight off the wire.

@@ -2,22 +2,14 @@
 
 #include <cstring>
 
+#include "compiler/proto_numbers.h"
+
 namespace xvs::compiler {
 
 namespace {
 
-constexpr uint16_t kTypeVlan = 0x8100;
-constexpr uint16_t kTypeQinQ = 0x88a8;
-constexpr uint16_t kTypeIpv4 = 0x0800;
-constexpr uint16_t kTypeIpv6 = 0x86dd;
-constexpr uint16_t kTypeArp = 0x0806;
-constexpr uint16_t kTypeRarp = 0x8035;
-constexpr uint8_t kProtoIcmp = 1;
-constexpr uint8_t kProtoTcp = 6;
-constexpr uint8_t kProtoUdp = 17;
-constexpr uint8_t kProtoIcmpv6 = 58;
-constexpr uint8_t kProtoSctp = 132;
-constexpr uint8_t kExtFragment = 44;
+using namespace proto;
+
 constexpr size_t kEthMin = 60;
 
 uint16_t host16(__be16 v) {

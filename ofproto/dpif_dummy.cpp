@@ -33,6 +33,7 @@
 #include "compiler/dp_actions.h"
 #include "compiler/dp_flow_text.h"
 #include "compiler/flow_extract.h"
+#include "compiler/proto_numbers.h"
 #include "ofproto/dpif.h"
 #include "util/fd.h"
 #include "util/vlog.h"
@@ -41,14 +42,11 @@ namespace xvs::ofproto {
 
 namespace {
 
+using namespace proto;
+
 VlogModule vlog("dpif_dummy");
 RateLimiter rl(60, 20);
 
-constexpr uint16_t kTypeIpv4 = 0x0800;
-constexpr uint16_t kTypeIpv6 = 0x86dd;
-constexpr uint8_t kProtoTcp = 6;
-constexpr uint8_t kProtoUdp = 17;
-constexpr uint8_t kProtoIcmpv6 = 58;
 constexpr size_t kMaxUpcalls = 4096;     // queued and not yet read
 constexpr size_t kMaxExecPacket = 9216;  // as loader/exec.cpp
 

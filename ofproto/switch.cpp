@@ -378,38 +378,30 @@ void Switch::handle_upcalls() {
     }
 }
 
-bool Switch::install(const xvs_flow_key& key, const XlateOut& xo, BridgeState* br) {
-    (void)br;
+void Switch::install(const xvs_flow_key& key, const XlateOut& xo, const xvs_action_list& actions) {
     xvs_flow_key mask = megaflow_mask(xo);
     xvs_flow_key mkey = key_and(key, mask);
-    auto list = compiler::encode_action_list(xo.actions);
-    if (!list) {
-        vlog.warn_rl(rl, "cannot install megaflow {}: {}", format_dp_match(mkey, mask), list.message());
-        stats_.install_failures++;
-        return false;
-    }
     std::string id = ukey_id(mkey, mask);
-    if (ukeys_.count(id)) return true;
+    if (ukeys_.count(id)) return;
     if (ukeys_.size() >= config_.flow_limit) {
         stats_.install_failures++;
-        return false;
+        return;
     }
-    if (auto s = dpif_->put_flow(mkey, mask, *list, PutMode::Create); !s) {
+    if (auto s = dpif_->put_flow(mkey, mask, actions, PutMode::Create); !s) {
         vlog.warn_rl(rl, "cannot install megaflow {}: {}", format_dp_match(mkey, mask), s.message());
         stats_.install_failures++;
-        return false;
+        return;
     }
     auto uk = std::make_unique<Ukey>();
     uk->key = mkey;
     uk->mask = mask;
-    uk->actions = *list;
+    uk->actions = actions;
     uk->rules = xo.rules;
     uk->learned = xo.learned;
     uk->mirrors = xo.mirrors;
     uk->created_ns = monotonic_ns();
     ukeys_[id] = std::move(uk);
     stats_.flows_installed++;
-    return true;
 }
 
 void Switch::handle_upcall(const Upcall& up) {
@@ -439,11 +431,17 @@ void Switch::handle_upcall(const Upcall& up) {
         ms.packets++;
         ms.bytes += up.hdr.pkt_len;
     }
-    install(up.hdr.key, xo, br);
+    auto list = compiler::encode_action_list(xo.actions);
+    if (!list) {
+        // Neither installed nor executed: the next packet upcalls again.
+        vlog.warn_rl(rl, "cannot install megaflow for {}: {}", format_dp_match(up.hdr.key, megaflow_mask(xo)),
+                     list.message());
+        stats_.install_failures++;
+        return;
+    }
+    install(up.hdr.key, xo, *list);
     if (xo.actions.empty()) return;
     if (up.hdr.cap_len < up.hdr.pkt_len) return;  // cut short: the flow carries the next ones
-    auto list = compiler::encode_action_list(xo.actions);
-    if (!list) return;
     if (auto r = dpif_->execute(up.hdr.in_port, up.packet, *list); !r)
         vlog.warn_rl(rl, "cannot execute packet: {}", r.message());
     else

@@ -158,7 +158,7 @@ private:
     void handle_upcall(const Upcall& up);
     void revalidate_all();
     void push_stats(Ukey& uk, uint64_t packets, uint64_t bytes, Clock::time_point now);
-    bool install(const xvs_flow_key& key, const XlateOut& xo, BridgeState* br);
+    void install(const xvs_flow_key& key, const XlateOut& xo, const xvs_action_list& actions);
     void adopt_flows();
 
     std::unique_ptr<Dpif> dpif_;

@@ -8,6 +8,7 @@
 
 #include "compiler/dp_flow_text.h"
 #include "compiler/flow_mask.h"
+#include "compiler/proto_numbers.h"
 
 namespace xvs::ofproto {
 
@@ -26,7 +27,6 @@ namespace {
 
 constexpr int kMaxDepth = 64;         // nested resubmits and patch ports
 constexpr int kMaxResubmits = 4096;   // resubmits per translation
-constexpr uint16_t kEthIp = 0x0800, kEthIp6 = 0x86dd;
 
 struct VlanTag {
     uint16_t tpid;  // host order
@@ -124,18 +124,18 @@ private:
         set_bytes(XVS_ACT_SET_ETH_SRC, f.eth_src, b.eth_src, 6);
         set_bytes(XVS_ACT_SET_ETH_DST, f.eth_dst, b.eth_dst, 6);
         uint16_t type = ntohs(f.eth_type);
-        if (type == kEthIp) {
+        if (type == proto::kTypeIpv4) {
             set_bytes(XVS_ACT_SET_IPV4_SRC, f.nw_src, b.nw_src, 4);
             set_bytes(XVS_ACT_SET_IPV4_DST, f.nw_dst, b.nw_dst, 4);
             set_bytes(XVS_ACT_SET_IPV4_TOS, &f.nw_tos, &b.nw_tos, 1);
             set_bytes(XVS_ACT_SET_IPV4_TTL, &f.nw_ttl, &b.nw_ttl, 1);
-        } else if (type == kEthIp6) {
+        } else if (type == proto::kTypeIpv6) {
             set_bytes(XVS_ACT_SET_IPV6_SRC, f.nw_src, b.nw_src, 16);
             set_bytes(XVS_ACT_SET_IPV6_DST, f.nw_dst, b.nw_dst, 16);
             set_bytes(XVS_ACT_SET_IPV6_TC, &f.nw_tos, &b.nw_tos, 1);
             set_bytes(XVS_ACT_SET_IPV6_HLIMIT, &f.nw_ttl, &b.nw_ttl, 1);
         }
-        if (type == kEthIp || type == kEthIp6) {
+        if (type == proto::kTypeIpv4 || type == proto::kTypeIpv6) {
             set_bytes(XVS_ACT_SET_TP_SRC, &f.tp_src, &b.tp_src, 2);
             set_bytes(XVS_ACT_SET_TP_DST, &f.tp_dst, &b.tp_dst, 2);
         }
@@ -208,11 +208,11 @@ private:
     bool is_ip() {
         XVS_WC_FULL(out_.wc.pkt, eth_type);
         uint16_t t = ntohs(flow_.pkt.eth_type);
-        return t == kEthIp || t == kEthIp6;
+        return t == proto::kTypeIpv4 || t == proto::kTypeIpv6;
     }
     void do_action(const ActSetIpv4& a) {
         XVS_WC_FULL(out_.wc.pkt, eth_type);
-        if (ntohs(flow_.pkt.eth_type) != kEthIp) return;
+        if (ntohs(flow_.pkt.eth_type) != proto::kTypeIpv4) return;
         (a.dst ? flow_.pkt.nw_dst : flow_.pkt.nw_src)[0] = a.addr;
     }
     void do_action(const ActSetTp& a) {

@@ -211,30 +211,19 @@ Status check_name(const std::string& name) {
     return {};
 }
 
-void parse_stats(const nlattr* a, LinkInfo& info, bool is64) {
-    if (is64) {
-        rtnl_link_stats64 s{};
-        std::memcpy(&s, mnl_attr_get_payload(a), std::min<size_t>(mnl_attr_get_payload_len(a), sizeof s));
-        info.rx_packets = s.rx_packets;
-        info.tx_packets = s.tx_packets;
-        info.rx_bytes = s.rx_bytes;
-        info.tx_bytes = s.tx_bytes;
-        info.rx_errors = s.rx_errors;
-        info.tx_errors = s.tx_errors;
-        info.rx_dropped = s.rx_dropped;
-        info.tx_dropped = s.tx_dropped;
-    } else {
-        rtnl_link_stats s{};
-        std::memcpy(&s, mnl_attr_get_payload(a), std::min<size_t>(mnl_attr_get_payload_len(a), sizeof s));
-        info.rx_packets = s.rx_packets;
-        info.tx_packets = s.tx_packets;
-        info.rx_bytes = s.rx_bytes;
-        info.tx_bytes = s.tx_bytes;
-        info.rx_errors = s.rx_errors;
-        info.tx_errors = s.tx_errors;
-        info.rx_dropped = s.rx_dropped;
-        info.tx_dropped = s.tx_dropped;
-    }
+// rtnl_link_stats64 or the older rtnl_link_stats: the same counters.
+template <typename Stats>
+void parse_stats(const nlattr* a, LinkInfo& info) {
+    Stats s{};
+    std::memcpy(&s, mnl_attr_get_payload(a), std::min<size_t>(mnl_attr_get_payload_len(a), sizeof s));
+    info.rx_packets = s.rx_packets;
+    info.tx_packets = s.tx_packets;
+    info.rx_bytes = s.rx_bytes;
+    info.tx_bytes = s.tx_bytes;
+    info.rx_errors = s.rx_errors;
+    info.tx_errors = s.tx_errors;
+    info.rx_dropped = s.rx_dropped;
+    info.tx_dropped = s.tx_dropped;
 }
 
 // An RTM_NEWLINK message (a reply or a notification) as a LinkInfo.
@@ -263,11 +252,11 @@ bool parse_link(const nlmsghdr* nlh, LinkInfo& info) {
                 if (attr_u32(a, v)) info.link_ifindex = static_cast<int>(v);
                 break;
             case IFLA_STATS64:
-                parse_stats(a, info, true);
+                parse_stats<rtnl_link_stats64>(a, info);
                 have_stats64 = true;
                 break;
             case IFLA_STATS:
-                if (!have_stats64) parse_stats(a, info, false);
+                if (!have_stats64) parse_stats<rtnl_link_stats>(a, info);
                 break;
             case IFLA_LINKINFO:
                 for_each_nested(a, [&](const nlattr* n) {

@@ -175,21 +175,30 @@ IdlTxnResult commit(PollLoop& loop, IdlTxn& txn) {
     return **got;
 }
 
-}  // namespace
-
-TEST_CASE("idl: the initial replica holds the registered tables and columns, typed by the schema") {
+// What most cases start from: a server seeded before the IDL connects
+// (seed() runs the loop), another raw client, and an IDL registered as a
+// switch daemon, not yet synchronised (sync() does that).
+struct SeededIdl {
+    struct Seeder {
+        explicit Seeder(RawClient& c) { seed(c); }
+    };
     Quiet q;
     PollLoop loop;
     DbServer server;
-    RawClient other(loop, server.remote());
-    seed(other);
+    RawClient other{loop, server.remote()};
+    Seeder seeded{other};
+    Idl idl{loop, server.remote(), "Open_vSwitch", fast()};
+    SeededIdl() { register_vswitch(idl); }
+    bool sync() { return run_until(loop, [&] { return idl.is_synced(); }); }
+};
 
-    Idl idl(loop, server.remote(), "Open_vSwitch", fast());
-    register_vswitch(idl);
+}  // namespace
+
+TEST_CASE_FIXTURE(SeededIdl, "idl: the initial replica holds the registered tables and columns, typed by the schema") {
     int changes = 0;
     idl.on_change([&] { changes++; });
     CHECK_FALSE(idl.has_ever_connected());
-    REQUIRE(run_until(loop, [&] { return idl.is_synced(); }));
+    REQUIRE(sync());
     CHECK(idl.is_connected());
     CHECK(idl.has_ever_connected());
     CHECK(idl.last_error() == "");
@@ -247,17 +256,10 @@ TEST_CASE("idl: the initial replica holds the registered tables and columns, typ
     CHECK(br->ref("ports") == ports[0]);
 }
 
-TEST_CASE("idl: inserts, modifies and deletes by another client reach the replica") {
-    Quiet q;
-    PollLoop loop;
-    DbServer server;
-    RawClient other(loop, server.remote());
-    seed(other);
-    Idl idl(loop, server.remote(), "Open_vSwitch", fast());
-    register_vswitch(idl);
+TEST_CASE_FIXTURE(SeededIdl, "idl: inserts, modifies and deletes by another client reach the replica") {
     int changes = 0;
     idl.on_change([&] { changes++; });
-    REQUIRE(run_until(loop, [&] { return idl.is_synced(); }));
+    REQUIRE(sync());
     const IdlRow* br0 = find(idl, "Bridge", "br0");
     REQUIRE(br0);
     Uuid br0_uuid = br0->uuid();
@@ -317,15 +319,8 @@ TEST_CASE("idl: inserts, modifies and deletes by another client reach the replic
     CHECK(idl.seqno() == before + 1);
 }
 
-TEST_CASE("idl: a transaction inserts rows that refer to each other by temporary uuids") {
-    Quiet q;
-    PollLoop loop;
-    DbServer server;
-    RawClient other(loop, server.remote());
-    seed(other);
-    Idl idl(loop, server.remote(), "Open_vSwitch", fast());
-    register_vswitch(idl);
-    REQUIRE(run_until(loop, [&] { return idl.is_synced(); }));
+TEST_CASE_FIXTURE(SeededIdl, "idl: a transaction inserts rows that refer to each other by temporary uuids") {
+    REQUIRE(sync());
 
     IdlTxn txn(idl);
     IdlRowRef iface = txn.insert("Interface");
@@ -423,15 +418,8 @@ TEST_CASE("idl: a transaction inserts rows that refer to each other by temporary
     }
 }
 
-TEST_CASE("idl: verify makes a transaction fail with TryAgain when another client changed the column") {
-    Quiet q;
-    PollLoop loop;
-    DbServer server;
-    RawClient other(loop, server.remote());
-    seed(other);
-    Idl idl(loop, server.remote(), "Open_vSwitch", fast());
-    register_vswitch(idl);
-    REQUIRE(run_until(loop, [&] { return idl.is_synced(); }));
+TEST_CASE_FIXTURE(SeededIdl, "idl: verify makes a transaction fail with TryAgain when another client changed the column") {
+    REQUIRE(sync());
     const IdlRow* br = find(idl, "Bridge", "br0");
     REQUIRE(br);
     std::string where = fmt::format(R"([["_uuid", "==", ["uuid", "{}"]]])", br->uuid().to_string());
@@ -490,15 +478,8 @@ TEST_CASE("idl: verify makes a transaction fail with TryAgain when another clien
     CHECK(commit(loop, gone).status == IdlTxnResult::Status::TryAgain);
 }
 
-TEST_CASE("idl: increment bumps next_cfg and reads the new value back") {
-    Quiet q;
-    PollLoop loop;
-    DbServer server;
-    RawClient other(loop, server.remote());
-    seed(other);
-    Idl idl(loop, server.remote(), "Open_vSwitch", fast());
-    register_vswitch(idl);
-    REQUIRE(run_until(loop, [&] { return idl.is_synced(); }));
+TEST_CASE_FIXTURE(SeededIdl, "idl: increment bumps next_cfg and reads the new value back") {
+    REQUIRE(sync());
     const IdlRow* ovs = ovs_row(idl);
     REQUIRE(ovs);
 
