@@ -10,6 +10,7 @@
 #include <cstring>
 #include <ctime>
 #include <map>
+#include <memory>
 #include <variant>
 
 #include "ovsdb/storage.h"
@@ -17,14 +18,21 @@
 namespace xvs::ovsdb {
 
 std::string sha1_hex(std::string_view data) {
+    // Every commit is hashed: the algorithm is looked up once (EVP_sha1()
+    // in EVP_Digest() has OpenSSL look it up on every call) and each thread
+    // keeps its digest context.
+    static EVP_MD* const sha1 = EVP_MD_fetch(nullptr, "SHA1", nullptr);
+    thread_local std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int len = 0;
-    EVP_Digest(data.data(), data.size(), md, &len, EVP_sha1(), nullptr);
+    if (!sha1 || !ctx || !EVP_DigestInit_ex2(ctx.get(), sha1, nullptr) ||
+        !EVP_DigestUpdate(ctx.get(), data.data(), data.size()) || !EVP_DigestFinal_ex(ctx.get(), md, &len))
+        len = 0;  // not expected; the empty hash matches no record
     static const char digits[] = "0123456789abcdef";
-    std::string s;
+    std::string s(size_t{2} * len, '0');
     for (unsigned int i = 0; i < len; i++) {
-        s += digits[md[i] >> 4];
-        s += digits[md[i] & 0xf];
+        s[2 * i] = digits[md[i] >> 4];
+        s[2 * i + 1] = digits[md[i] & 0xf];
     }
     return s;
 }
@@ -102,8 +110,11 @@ std::variant<LogRecord, std::string> parse_record(const std::string& data, size_
 std::string encode_record(const Json& json) {
     // Compact JSON never contains a raw new-line (strings escape it), so
     // the data is one line, as OVS writes it.
-    std::string data = json.dump() + "\n";
-    return fmt::format("OVSDB JSON {} {}\n", data.size(), sha1_hex(data)) + data;
+    std::string data = json.dump();
+    data += '\n';
+    std::string out = fmt::format("OVSDB JSON {} {}\n", data.size(), sha1_hex(data));
+    out += data;
+    return out;
 }
 
 Result<LogContents> read_log(const std::string& path) {

@@ -4,6 +4,10 @@
 
 #include <algorithm>
 #include <cctype>
+#include <iterator>
+#include <optional>
+#include <string_view>
+#include <unordered_map>
 
 #include "util/vlog.h"
 
@@ -69,10 +73,25 @@ struct Server::Session {
     struct Mon {
         std::string db;
         Monitor monitor;
+        // What decides the monitor's updates, as text: its kind and
+        // requests, and for each table whose conditions monitor_cond_change
+        // replaced, the latest replacement. Monitors with equal shapes get
+        // equal <table-updates>, so on_commit() builds those once.
+        std::string requests;
+        std::map<std::string, std::string> cond_changes;  // table -> its requests
+        std::string shape;
+
+        void update_shape() {
+            shape = fmt::format("{}\n{}", static_cast<int>(monitor.kind()), requests);
+            for (const auto& [table, reqs] : cond_changes)
+                fmt::format_to(std::back_inserter(shape), "\n{}\n{}", table, reqs);
+        }
     };
     std::map<std::string, Mon> monitors;  // by the monitor id's JSON text
 
-    Status send_now(const JsonRpcMessage& m) { return conn ? conn->send(m) : active->send(m); }
+    Status send_now(std::string_view text, bool write_now = false) {
+        return conn ? conn->send_serialized(text, write_now) : active->send_serialized(text, write_now);
+    }
     std::string name() const { return conn ? conn->name() : (remote ? remote->spec : "?"); }
     void reset_state() { monitors.clear(); }
 };
@@ -202,6 +221,7 @@ Status Server::open_remote(const std::string& spec, const std::string& from_db) 
     } else {
         JsonRpcSession::Options o;
         o.spec_defaults.port = 6640;
+        o.connection.coalesce_writes = true;  // see start_session()
         auto sess = JsonRpcSession::create(loop_, spec, o);
         if (!sess) return sess.error();
         r->active = std::move(*sess);
@@ -230,6 +250,14 @@ void Server::accept(Remote& r) {
         }
         if (!*s) return;  // nothing pending
         JsonRpcConnection::Options o;
+        // While other clients are still to be served in this round of
+        // the loop, replies are queued and written when the round is done:
+        // one write per client however many messages it gets, and the
+        // clients woken in one burst. Woken one reply at a time, between
+        // one client's commit and the next, each sleeping client cost the
+        // server more than the commit itself. (Monitor updates are the
+        // exception: see on_commit().)
+        o.coalesce_writes = true;
         auto conn = std::make_unique<JsonRpcConnection>(loop_, std::move(*s), o);
         start_session(std::move(conn), &r);
     }
@@ -327,18 +355,22 @@ void Server::update_db_remotes() {
 // ready, so one fdatasync covers the durable commits of all of them (group
 // commit); then it sends what it held.
 void Server::send(Session& s, JsonRpcMessage&& m) {
+    send_text(s, m.serialize());
+}
+
+void Server::send_text(Session& s, std::string text, bool write_now) {
     if (!holding_) {
-        if (auto st = s.send_now(m); !st) vlog.dbg("{}: {} not sent: {}", s.name(), to_string(m.type), st.message());
+        if (auto st = s.send_now(text, write_now); !st) vlog.dbg("{}: message not sent: {}", s.name(), st.message());
         return;
     }
-    held_.emplace_back(&s, std::move(m));
+    held_.emplace_back(&s, std::move(text));
 }
 
 // From a durable commit on, until flush().
 void Server::hold_for_sync() {
     if (holding_) return;
     holding_ = true;
-    loop_.post([this] { flush(); });
+    loop_.defer([this] { flush(); });
 }
 
 void Server::flush() {
@@ -358,9 +390,8 @@ void Server::flush() {
     holding_ = false;
     auto out = std::move(held_);
     held_.clear();
-    for (auto& [session, m] : out)
-        if (auto st = session->send_now(m); !st)
-            vlog.dbg("{}: {} not sent: {}", session->name(), to_string(m.type), st.message());
+    for (auto& [session, text] : out)
+        if (auto st = session->send_now(text); !st) vlog.dbg("{}: message not sent: {}", session->name(), st.message());
 }
 
 void Server::reply(Session& s, const Json& id, Json result) {
@@ -452,9 +483,13 @@ bool Server::run_trigger(Trigger& t) {
 }
 
 void Server::m_transact(Session& s, JsonRpcMessage&& msg) {
+    // ovsdb-server's answer to a request without a database name.
+    if (msg.params.empty() || !msg.params[0].is_string())
+        return reply_error(s, msg.id,
+                           syntax_error(msg.params, "transact request params must begin with <db-name>").to_json());
     auto t = std::make_unique<Trigger>();
     t->session = &s;
-    t->db = msg.params.empty() || !msg.params[0].is_string() ? "" : msg.params[0].get<std::string>();
+    t->db = msg.params[0].get<std::string>();
     // Moved, not copied: copying the operations cost as much as running them.
     t->id = std::move(msg.id);
     t->params = std::move(msg.params);
@@ -485,32 +520,47 @@ void Server::on_commit(Db& db, const std::shared_ptr<const TxnChanges>& changes)
     // A durable commit is written, not yet synced: from here on nothing
     // leaves until it is (this commit's notifications and reply included).
     if (db.storage && db.storage->sync_pending()) hold_for_sync();
+    // Monitors of the same shape get the same <table-updates>: each
+    // distinct one is built and written as text once per commit (a hundred
+    // clients watching the same rows cost one update, not a hundred).
+    // nullopt: the commit touches nothing that shape watches.
+    std::unordered_map<std::string_view, std::optional<std::string>> by_shape;
+    std::string txn_id;  // for update3, made when first needed
     for (auto& sp : sessions_) {
         Session& s = *sp;
         for (auto& [key, mon] : s.monitors) {
             if (mon.db != db.name) continue;
-            auto u = mon.monitor.updates(*changes);
-            if (!u) continue;
-            // Built by moving the update in (an initializer list would copy it).
-            Json params = Json::array();
-            params.push_back(mon.monitor.id());
-            if (mon.monitor.kind() == MonitorKind::Since) params.push_back(changes->txn_id.to_string());
-            params.push_back(std::move(*u));
-            const char* method = mon.monitor.kind() == MonitorKind::Plain  ? "update"
-                                 : mon.monitor.kind() == MonitorKind::Cond ? "update2"
-                                                                           : "update3";
-            JsonRpcMessage n = JsonRpcMessage::notify(method, std::move(params));
-            send(s, std::move(n));
+            auto [shared, fresh] = by_shape.try_emplace(mon.shape);
+            if (fresh) {
+                if (auto u = mon.monitor.updates(*changes)) shared->second = json_to_string(*u);
+            }
+            if (!shared->second) continue;
+            MonitorKind kind = mon.monitor.kind();
+            std::string params = "[" + json_to_string(mon.monitor.id());
+            if (kind == MonitorKind::Since) {
+                if (txn_id.empty()) txn_id = json_to_string(Json(changes->txn_id.to_string()));
+                params += ',';
+                params += txn_id;
+            }
+            params += ',';
+            params += *shared->second;
+            params += ']';
+            const char* method = kind == MonitorKind::Plain  ? "update"
+                                 : kind == MonitorKind::Cond ? "update2"
+                                                             : "update3";
+            // Written at once rather than with the iteration's replies:
+            // with many watchers, the first ones work on their update
+            // while the server is still writing to the rest.
+            send_text(s, JsonRpcMessage::serialize_notify(method, params), true);
         }
     }
     // After this commit's request has been answered: blocked waits may now
-    // succeed, and db: remotes may have changed. Only when there are any:
-    // posting costs a wake-up of the loop (two system calls) per commit.
+    // succeed, and db: remotes may have changed. Only when there are any.
     bool waiting = std::any_of(triggers_.begin(), triggers_.end(), [&](const auto& t) { return t->db == db.name; });
     bool db_remotes = std::any_of(configured_.begin(), configured_.end(), is_db_remote);
     if (!waiting && !db_remotes) return;
     Db* raw = &db;
-    loop_.post([this, raw] {
+    loop_.defer([this, raw] {
         retry_triggers(*raw);
         update_db_remotes();
     });
@@ -539,7 +589,9 @@ void Server::m_monitor(Session& s, const JsonRpcMessage& msg, MonitorKind kind) 
     } else {
         result = mon->initial(*d->db);
     }
-    s.monitors.emplace(key, Session::Mon{d->name, std::move(*mon)});
+    auto& m =
+        s.monitors.emplace(key, Session::Mon{d->name, std::move(*mon), json_to_string(p[2]), {}, {}}).first->second;
+    m.update_shape();
     reply(s, msg.id, std::move(result));
 }
 
@@ -561,6 +613,8 @@ void Server::m_monitor_cond_change(Session& s, const JsonRpcMessage& msg) {
     if (!u) return reply_error(s, msg.id, u.error().to_json());
     Session::Mon mon = std::move(it->second);
     mon.monitor.set_id(p[1]);
+    for (const auto& [table, reqs] : p[2].items()) mon.cond_changes[table] = json_to_string(reqs);
+    mon.update_shape();
     s.monitors.erase(it);
     auto& m = s.monitors.emplace(new_key, std::move(mon)).first->second;
     // The rows entering or leaving the selection go out before the reply, as

@@ -64,6 +64,8 @@ private:
     void end_remote_sessions(Remote& r);
     void handle(Session& s, JsonRpcMessage&& msg);
     void send(Session& s, JsonRpcMessage&& m);
+    // write_now: past the connection's coalescing (see start_session()).
+    void send_text(Session& s, std::string text, bool write_now = false);
     void hold_for_sync();
     void flush();
     void reply(Session& s, const Json& id, Json result);
@@ -96,8 +98,9 @@ private:
     std::map<std::string, std::vector<Session*>> locks_;
     std::vector<std::unique_ptr<Trigger>> triggers_;
     Uuid server_id_;
-    // Messages held for a durable commit's sync, in order (see send()).
-    std::vector<std::pair<Session*, JsonRpcMessage>> held_;
+    // Messages (their text) held for a durable commit's sync, in order
+    // (see send()).
+    std::vector<std::pair<Session*, std::string>> held_;
     bool holding_ = false;
 };
 

@@ -132,6 +132,29 @@ std::string abs_file_name(std::string_view dir, std::string_view name) {
     return fmt::format("{}/{}", dir, name);
 }
 
+Status make_directories(const std::string& dir) {
+    if (dir.empty()) return {};
+    // Each prefix ending before a '/', then the whole path.
+    for (size_t end = dir.find('/', 1);; end = dir.find('/', end + 1)) {
+        std::string prefix = dir.substr(0, end);
+        if (!prefix.empty() && prefix.back() != '/') {
+            if (::mkdir(prefix.c_str(), 0755) == 0) {
+                // The mode asked of mkdir is cut by the umask; clients
+                // must be able to reach the sockets in here.
+                if (::chmod(prefix.c_str(), 0755) < 0)
+                    return make_error("{}: chmod failed ({})", prefix, errno_text(errno));
+            } else if (errno == EEXIST) {
+                struct stat st {};
+                if (::stat(prefix.c_str(), &st) < 0 || !S_ISDIR(st.st_mode))
+                    return make_error("{}: exists and is not a directory", prefix);
+            } else {
+                return make_error("{}: could not create directory ({})", prefix, errno_text(errno));
+            }
+        }
+        if (end == std::string::npos) return {};
+    }
+}
+
 void add_vlog_options(OptionParser& parser, std::optional<std::string>& log_file, const DaemonDirs& dirs,
                       const std::string& program) {
     parser.add({"verbose", 'v', OptionArg::Optional,
@@ -265,7 +288,21 @@ Status Daemon::start() {
         auto st = detach();
         if (!st) return st;
     }
-    if (opts_.pidfile) return make_pidfile();
+    if (opts_.pidfile) {
+        if (auto st = make_rundir_for(*opts_.pidfile); !st) return st;
+        return make_pidfile();
+    }
+    return {};
+}
+
+Status Daemon::make_rundir_for(std::string_view path) const {
+    std::string_view dir = dirs_.rundir;
+    while (dir.size() > 1 && dir.back() == '/') dir.remove_suffix(1);
+    if (dir.empty() || path.size() <= dir.size() || path.substr(0, dir.size()) != dir ||
+        (dir != "/" && path[dir.size()] != '/'))
+        return {};
+    if (auto st = make_directories(std::string(dir)); !st)
+        return make_error("cannot create the run directory: {}", st.message());
     return {};
 }
 

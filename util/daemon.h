@@ -47,6 +47,10 @@ struct DaemonDirs {
 // name itself when absolute, otherwise dir/name.
 std::string abs_file_name(std::string_view dir, std::string_view name);
 
+// mkdir -p: creates dir and whichever of its parents are missing, each with
+// mode 0755 whatever the umask; a directory that exists is left as it is.
+Status make_directories(const std::string& dir);
+
 struct DaemonOptions {
     bool detach = false;
     bool chdir = true;  // --no-chdir clears it (only matters with --detach)
@@ -114,6 +118,12 @@ public:
     // The unixctl socket: --unixctl (relative to the rundir), by default
     // <rundir>/<program>.<pid>.ctl; empty for --unixctl=none.
     std::string unixctl_path() const;
+    // Creates the rundir (make_directories) if 'path' lies in it. The
+    // rundir usually lives on a tmpfs (/run) and may not exist yet when a
+    // daemon first puts its pidfile or control socket there; start() and
+    // start_daemon_services() call this for those two. A daemon whose
+    // files all go elsewhere leaves the rundir alone.
+    Status make_rundir_for(std::string_view path) const;
     const std::string& program() const { return program_; }
     const DaemonDirs& dirs() const { return dirs_; }
     const DaemonOptions& options() const { return opts_; }

@@ -13,6 +13,7 @@ Result<std::unique_ptr<UnixctlServer>> start_daemon_services(PollLoop& loop, con
         return st.error();
     std::string path = daemon.unixctl_path();
     if (path.empty()) return std::unique_ptr<UnixctlServer>();
+    if (auto st = daemon.make_rundir_for(path); !st) return st.error();
     UnixctlServer::Options so;
     so.version = fmt::format("{} (xvs) {}", daemon.program(), xvs_version());
     so.on_exit = [&loop] { loop.stop(0); };

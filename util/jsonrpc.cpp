@@ -107,14 +107,15 @@ std::string JsonRpcMessage::serialize() const {
     std::string out;
     switch (type) {
         case Type::Request:
-        case Type::Notify:
             out = "{\"id\":";
-            out += type == Type::Request ? json_to_string(id) : "null";
+            out += json_to_string(id);
             out += ",\"method\":";
             out += json_to_string(Json(method));
             out += ",\"params\":";
             out += json_to_string(params);
             break;
+        case Type::Notify:
+            return serialize_notify(method, json_to_string(params));
         case Type::Reply:
             out = "{\"error\":null,\"id\":";
             out += json_to_string(id);
@@ -129,6 +130,15 @@ std::string JsonRpcMessage::serialize() const {
             out += ",\"result\":null";
             break;
     }
+    out += '}';
+    return out;
+}
+
+std::string JsonRpcMessage::serialize_notify(std::string_view method, std::string_view params_text) {
+    std::string out = "{\"id\":null,\"method\":";
+    out += json_to_string(Json(method));
+    out += ",\"params\":";
+    out += params_text;
     out += '}';
     return out;
 }
@@ -364,7 +374,23 @@ void JsonRpcConnection::defer_close(std::string why) {
 
 Status JsonRpcConnection::send(const JsonRpcMessage& msg) {
     if (closed_) return make_error("{}: connection is closed", name());
-    if (stream_->state() != Stream::State::Closed) stream_->send(msg.serialize());
+    return send_serialized(msg.serialize());
+}
+
+Status JsonRpcConnection::send_serialized(std::string_view text, bool write_now) {
+    if (closed_) return make_error("{}: connection is closed", name());
+    // Queued only while other peers are still to be served in this round:
+    // the last one's output (a lone client's reply, say) goes out now,
+    // before the clean-up after its request, as without coalescing.
+    bool queued = opts_.coalesce_writes && !write_now && loop_.more_ready();
+    if (stream_->state() != Stream::State::Closed) {
+        if (queued) {
+            stream_->enqueue(text);
+            schedule_flush();
+        } else {
+            stream_->send(text);
+        }
+    }
     if (stream_->state() == Stream::State::Closed) {
         defer_close(stream_->error());
         return make_error("{}", stream_->error());
@@ -376,8 +402,27 @@ Status JsonRpcConnection::send(const JsonRpcMessage& msg) {
         defer_close(why);
         return make_error("{}", why);
     }
-    update_events();
+    // A queued message changes the poll events only once it is flushed
+    // (flush_output() updates them).
+    if (!queued) update_events();
     return {};
+}
+
+void JsonRpcConnection::schedule_flush() {
+    if (flush_scheduled_) return;
+    flush_scheduled_ = true;
+    loop_.defer([this, alive = alive_] {
+        if (!*alive) return;
+        flush_scheduled_ = false;
+        flush_output();
+    });
+}
+
+void JsonRpcConnection::flush_output() {
+    if (closed_) return;
+    stream_->flush();
+    if (stream_->state() == Stream::State::Closed) return handle_close(stream_->error(), true);
+    update_events();
 }
 
 Status JsonRpcConnection::transact(std::string method, Json params, ReplyHandler done) {
@@ -529,6 +574,11 @@ void JsonRpcSession::schedule_retry() {
 Status JsonRpcSession::send(const JsonRpcMessage& msg) {
     if (!is_connected()) return make_error("{}: not connected", spec_.text);
     return conn_->send(msg);
+}
+
+Status JsonRpcSession::send_serialized(std::string_view text, bool write_now) {
+    if (!is_connected()) return make_error("{}: not connected", spec_.text);
+    return conn_->send_serialized(text, write_now);
 }
 
 Status JsonRpcSession::transact(std::string method, Json params, JsonRpcConnection::ReplyHandler done) {

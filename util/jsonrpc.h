@@ -48,6 +48,9 @@ struct JsonRpcMessage {
     // The text of to_json(), written member by member (building that
     // object would copy "params" or "result", which can be large).
     std::string serialize() const;
+    // serialize()'s text of a notification whose params are JSON text
+    // already (an update written once and sent to many peers).
+    static std::string serialize_notify(std::string_view method, std::string_view params_text);
     // OVS's reading: a null "params"/"result"/"error"/"id" counts as
     // absent, the type follows from what is present, anything else is an
     // error (the texts are OVS's).
@@ -75,6 +78,15 @@ public:
         // an OVS jsonrpc session does. (The unixctl server turns this off:
         // OVS's does not answer "echo".)
         bool handle_echo = true;
+        // While the loop still has other ready fds to dispatch in this
+        // round (PollLoop::more_ready()), queue what send() is given and
+        // write it when the round's callbacks are done (PollLoop::defer):
+        // a server answering many peers makes one write per peer and
+        // round, however many messages it has for it, and wakes its peers
+        // together instead of one after another between requests. Output
+        // produced when no other peer is waiting is written at once.
+        // Messages keep their order.
+        bool coalesce_writes = false;
     };
     using MessageHandler = std::function<void(JsonRpcMessage&&)>;
     using CloseHandler = std::function<void(const std::string& why)>;
@@ -100,6 +112,10 @@ public:
     bool is_connected() const { return !closed_ && stream_->state() == Stream::State::Connected; }
 
     Status send(const JsonRpcMessage& msg);
+    // Sends a message given as its text (JsonRpcMessage::serialize()'s).
+    // write_now: written at once (behind what is queued) even with
+    // coalesce_writes.
+    Status send_serialized(std::string_view text, bool write_now = false);
     // Sends a request with a fresh id; done gets the reply or error with
     // that id, or an error if the connection closes first.
     Status transact(std::string method, Json params, ReplyHandler done);
@@ -124,6 +140,8 @@ private:
     void check_probe();
     void update_events();
     void defer_close(std::string why);
+    void schedule_flush();
+    void flush_output();
 
     PollLoop& loop_;
     std::unique_ptr<Stream> stream_;
@@ -135,6 +153,7 @@ private:
     bool receiving_ = true;
     bool closed_ = false;
     bool probing_ = false;
+    bool flush_scheduled_ = false;  // coalesce_writes: a flush_output() is deferred
     PollLoop::Clock::time_point last_activity_, probe_sent_;
     uint64_t next_id_ = 0;
     std::map<std::string, ReplyHandler> transactions_;  // by the id's JSON text
@@ -185,6 +204,8 @@ public:
 
     // Fails (and drops the message) when not connected.
     Status send(const JsonRpcMessage& msg);
+    // JsonRpcConnection::send_serialized() on the current connection.
+    Status send_serialized(std::string_view text, bool write_now = false);
     Status transact(std::string method, Json params, JsonRpcConnection::ReplyHandler done);
     // Drops the connection, if any, and connects again at once.
     void force_reconnect();

@@ -150,6 +150,10 @@ void PollLoop::post(Callback fn) {
     [[maybe_unused]] ssize_t n = ::write(wake_wr_.get(), &b, 1);
 }
 
+void PollLoop::defer(Callback fn) {
+    deferred_.push_back(std::move(fn));
+}
+
 Status PollLoop::handle_exit_signals(std::function<void(int)> on_signal) {
     if (!signal_rd_.valid()) {
         if (g_signal_pipe_wr.load() >= 0) return make_error("another event loop already handles exit signals");
@@ -189,6 +193,7 @@ int PollLoop::timeout_ms(Clock::duration max_wait) const {
         std::lock_guard lock(posted_mutex_);
         if (!posted_.empty()) return 0;
     }
+    if (!deferred_.empty()) return 0;
     auto wait = max_wait;
     auto now = Clock::now();
     for (const auto& [id, t] : timers_) wait = std::min(wait, t.deadline - now);
@@ -199,8 +204,12 @@ int PollLoop::timeout_ms(Clock::duration max_wait) const {
 }
 
 void PollLoop::run_once(Clock::duration max_wait) {
-    std::vector<pollfd> pfds;
-    std::vector<uint64_t> ids;
+    // The arrays are members, reused every round (a busy loop allocates
+    // nothing here); a callback that runs the loop itself uses its own.
+    std::vector<pollfd> pfds = std::move(pfds_spare_);
+    std::vector<uint64_t> ids = std::move(ids_spare_);
+    pfds.clear();
+    ids.clear();
     pfds.reserve(fds_.size() + 2);
     pfds.push_back({wake_rd_.get(), POLLIN, 0});
     pfds.push_back({signal_rd_.valid() ? signal_rd_.get() : -1, POLLIN, 0});
@@ -218,20 +227,30 @@ void PollLoop::run_once(Clock::duration max_wait) {
     }
     if (n > 0) {
         if (pfds[0].revents) drain(wake_rd_.get(), nullptr);
-        for (size_t i = 0; i < ids.size(); i++) {
+        int left = n - (pfds[0].revents ? 1 : 0) - (pfds[1].revents ? 1 : 0);
+        for (size_t i = 0; i < ids.size() && left > 0; i++) {
             short rev = pfds[i + 2].revents;
             if (!rev) continue;
+            left--;
             auto it = fds_.find(ids[i]);
             // Skip a registration removed, or moved to another fd, by an
             // earlier callback in this round.
             if (it == fds_.end() || it->second.fd != pfds[i + 2].fd || !it->second.events) continue;
             auto cb = it->second.cb;
+            ready_after_ = left;
             (*cb)(rev);
         }
+        ready_after_ = 0;
+        // What the fd callbacks deferred goes first: it is typically their
+        // output, which peers are waiting for.
+        run_deferred();
         if (pfds[1].revents) run_signals();
     }
+    pfds_spare_ = std::move(pfds);
+    ids_spare_ = std::move(ids);
     run_posted();
     run_timers();
+    run_deferred();
 }
 
 void PollLoop::run_posted() {
@@ -241,6 +260,19 @@ void PollLoop::run_posted() {
         work.swap(posted_);
     }
     for (auto& fn : work) fn();
+}
+
+void PollLoop::run_deferred() {
+    // Taken in rounds, so a callback may defer more work. The vectors trade
+    // places and keep their capacity (a busy loop allocates nothing here);
+    // a callback that runs the loop itself gets an empty spare one.
+    std::vector<Callback> work = std::move(deferred_spare_);
+    while (!deferred_.empty()) {
+        work.swap(deferred_);
+        for (auto& fn : work) fn();
+        work.clear();
+    }
+    deferred_spare_ = std::move(work);
 }
 
 void PollLoop::run_signals() {

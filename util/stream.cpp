@@ -317,6 +317,11 @@ void Stream::send(std::string_view data) {
     flush();
 }
 
+void Stream::enqueue(std::string_view data) {
+    if (state_ == State::Closed) return;
+    out_.append(data);
+}
+
 size_t Stream::flush() {
     while (state_ == State::Connected && backlog() > 0) {
         ssize_t n = ::send(fd_.get(), out_.data() + out_off_, backlog(), MSG_NOSIGNAL);

@@ -80,6 +80,9 @@ public:
     // Queues data behind what is already queued and writes what the socket
     // takes now. A write error closes the stream (state(), error()).
     void send(std::string_view data);
+    // Queues data behind what is already queued without writing anything
+    // (flush() writes it), so that several messages go out in one write.
+    void enqueue(std::string_view data);
     // Writes queued bytes the socket takes now; returns the bytes left.
     size_t flush();
     // Bytes queued but not yet taken by the socket.

@@ -506,8 +506,8 @@ class Fuzzer:
             check(is_error(m, m["id"], "unknown method"), "%s: %s" % (what, short(m)))
         elif kind == 17:
             params, tags = rng.choice([
-                ([], ("syntax error", "unknown database")),  # ovsdb-server: "syntax error"
-                ([5], ("syntax error", "unknown database")),  # likewise
+                ([], "syntax error"),  # no database name: ovsdb-server's answer
+                ([5], "syntax error"),
                 (["Nope"], "unknown database"),
                 (["Nope", {"op": "comment", "comment": "x"}], "unknown database"),
             ])
@@ -667,7 +667,20 @@ class Fuzzer:
             check(is_result(m, n) and m["result"] == [n], "session %d of 50: %s" % (n, short(m)))
             c.close()
 
+    def no_database(self, slot):
+        """transact without a database name: ovsdb-server's exact error
+        (a syntax error quoting the params), and the session carries on."""
+        c = self.conns[slot]
+        for params in ([], [5], [None]):
+            m = c.call("transact", params)
+            check(is_error(m, m["id"], "syntax error"), "transact %s: %s" % (short(params), short(m)))
+            want = {"error": "syntax error", "details": "transact request params must begin with <db-name>",
+                    "syntax": json.dumps(params, separators=(",", ":"))}
+            check(m["error"] == want, "transact %s: expected %s, got %s" % (short(params), want, short(m["error"])))
+        expect_alive(c, "transact without a database name")
+
     def run(self, steps):
+        self.no_database(0)
         self.oversized(0)
         self.many()
         for step in range(steps):

@@ -149,6 +149,47 @@ for mid in ("m2", "other"):
     result(c.call("monitor_cond_change", [mid, mid, {"Bridge": [{"where": [False]}]}])[0])
 c.notes()
 
+print("--- monitors made from the same requests: one update, each under its own id")
+req = {"Bridge": [{"columns": ["name", "external_ids"], "where": [["name", "==", "br0"]]}]}
+a, b, d = Conn(), Conn(), Conn()
+result(a.call("monitor_cond", ["Open_vSwitch", "ida", req])[0])
+result(b.call("monitor_cond", ["Open_vSwitch", ["x", 1], req])[0])
+result(b.call("monitor_cond_since", ["Open_vSwitch", "ids", req, "00000000-0000-0000-0000-000000000000"])[0])
+result(d.call("monitor_cond", ["Open_vSwitch", "idd", req])[0])
+# d's selection moves to br1: from now on it must get br1's updates, not br0's.
+result(d.call("monitor_cond_change", ["idd", "idd", {"Bridge": [{"where": [["name", "==", "br1"]]}]}])[0])
+d.notes(0.2)
+
+
+def bump(bridge, n):
+    t = c.call("transact", ["Open_vSwitch", {"op": "update", "table": "Bridge", "where": [["name", "==", bridge]],
+                                             "row": {"external_ids": ["map", [["seq", str(n)]]]}}])[0]
+    result(t)
+
+
+def got(conn):
+    """(method, monitor id, txn id or None, <table-updates2>) of each update received."""
+    return [(n["method"], n["params"][0], n["params"][1] if n["method"] == "update3" else None, n["params"][-1])
+            for n in conn.notes(0.3)]
+
+
+bump("br0", 1)
+ga, gb, gd = got(a), got(b), got(d)
+if [(m, i) for m, i, _, _ in ga] != [("update2", "ida")] or len(ga[0][3].get("Bridge", {})) != 1:
+    fail("monitor ida after br0 changed: %s" % json.dumps(ga))
+br0_update = ga[0][3]
+gb.sort(key=lambda u: u[0])  # the order of one session's monitors is not specified
+if [(m, i) for m, i, _, _ in gb] != [("update2", ["x", 1]), ("update3", "ids")] or \
+        not UUID.match(gb[1][2] or "") or gb[0][3] != br0_update or gb[1][3] != br0_update:
+    fail("monitors [x,1] and ids after br0 changed (ida got %s): %s" % (json.dumps(br0_update), json.dumps(gb)))
+if gd:
+    fail("monitor idd (on br1) got br0's update: %s" % json.dumps(gd))
+bump("br1", 2)
+ga, gb, gd = got(a), got(b), got(d)
+if ga or gb or [(m, i) for m, i, _, _ in gd] != [("update2", "idd")] or gd[0][3].keys() != br0_update.keys() or \
+        list(gd[0][3]["Bridge"]) == list(br0_update["Bridge"]):
+    fail("after br1 changed: ida %s, [x,1]/ids %s, idd %s" % (json.dumps(ga), json.dumps(gb), json.dumps(gd)))
+
 print("--- monitor_cancel")
 w = Conn()
 result(w.call("monitor_cond", ["Open_vSwitch", "all", {"Bridge": [{"columns": ["name"]}]}])[0])

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # xvsdb-server over raw JSON-RPC (ovsdb_jsonrpc.py): monitor_cond_change,
+# monitors with the same requests (one update, each under its own id),
 # monitor_cancel, cancel, echo, get_server_id, set_db_change_aware, unknown
 # methods, lock errors, malformed input; and db: remotes from
 # Open_vSwitch.manager_options, opened and closed as ovs-vsctl changes them.

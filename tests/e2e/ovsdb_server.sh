@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # xvsdb-server driven by Open vSwitch's own clients (ovsdb-client, ovs-vsctl)
 # and by ours: databases, transactions, monitors, wait, locks, durability
-# across a restart, bad requests, the control socket.
+# across a restart, bad requests, the control socket, a run directory that
+# has to be created.
 source "$(dirname "$0")/lib.sh"
 require_root ovsdb-client ovs-vsctl ovs-appctl
 SRC=$(cd "$(dirname "$0")/../.." && pwd)
@@ -86,4 +87,19 @@ start_server
 [ "$(vsctl list-br | tr '\n' ' ')" = "br0 br2 br3 " ] || fail "data lost across restart"
 "$XVS_TOOLS_DIR/xvsdb-tool" show-log "$T/conf.db" | head -5
 ovs-appctl -t "$T/ctl" exit
+
+note "a run directory that does not exist yet is created (mkdir -p, mode 0755)"
+RUN=$T/no/such/run
+"$XVS_TOOLS_DIR/xvsdb-tool" create "$T/run.db" "$SRC/ovsdb/schemas/vswitch.ovsschema"
+# The default pidfile and control socket both go in the rundir.
+(umask 077 && OVS_RUNDIR=$RUN "$XVS_TOOLS_DIR/xvsdb-server" "$T/run.db" --remote="punix:$T/run.sock" \
+  --pidfile --log-file="$T/run.log" --detach --no-chdir) || fail "no start with a missing rundir: $(tail -3 "$T/run.log")"
+E2E_PIDFILES+=("$RUN/xvsdb-server.pid")
+[ -d "$RUN" ] || fail "$RUN was not created"
+[ "$(stat -c %a "$T/no" "$T/no/such" "$RUN" | tr '\n' ' ')" = "755 755 755 " ] ||
+  fail "modes: $(stat -c '%n %a' "$T/no" "$T/no/such" "$RUN")"
+RUNPID=$(cat "$RUN/xvsdb-server.pid")
+[ -S "$RUN/xvsdb-server.$RUNPID.ctl" ] || fail "no control socket in $RUN: $(ls "$RUN")"
+ovs-appctl -t "$RUN/xvsdb-server.$RUNPID.ctl" ovsdb-server/list-dbs | grep -q Open_vSwitch || fail "list-dbs in $RUN"
+ovs-appctl -t "$RUN/xvsdb-server.$RUNPID.ctl" exit
 echo PASS
