@@ -221,7 +221,7 @@ Status Server::open_remote(const std::string& spec, const std::string& from_db) 
     } else {
         JsonRpcSession::Options o;
         o.spec_defaults.port = 6640;
-        o.connection.coalesce_writes = true;  // see start_session()
+        o.connection.coalesce_writes = true;  // see accept()
         auto sess = JsonRpcSession::create(loop_, spec, o);
         if (!sess) return sess.error();
         r->active = std::move(*sess);

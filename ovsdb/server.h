@@ -64,7 +64,7 @@ private:
     void end_remote_sessions(Remote& r);
     void handle(Session& s, JsonRpcMessage&& msg);
     void send(Session& s, JsonRpcMessage&& m);
-    // write_now: past the connection's coalescing (see start_session()).
+    // write_now: past the connection's coalescing (see accept()).
     void send_text(Session& s, std::string text, bool write_now = false);
     void hold_for_sync();
     void flush();
