@@ -127,7 +127,10 @@ public:
 
     // Runs actions on packet as if it had arrived on in_port, transmitting
     // each output from userspace. Returns the number of copies sent.
-    Result<int> execute(uint32_t in_port, std::span<const uint8_t> packet, const xvs_action_list& actions);
+    // userspace: receives the packet at each USERSPACE action, as edited
+    // up to it, with the action's cookie.
+    Result<int> execute(uint32_t in_port, std::span<const uint8_t> packet, const xvs_action_list& actions,
+                        const std::function<void(uint64_t, std::span<const uint8_t>)>& userspace = {});
 
     std::unique_ptr<UpcallReader> upcalls() const;
 

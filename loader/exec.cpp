@@ -33,7 +33,8 @@ Status send_on(int sock, uint32_t ifindex, const uint8_t* data, size_t len) {
 
 }  // namespace
 
-Result<int> Datapath::execute(uint32_t in_port, std::span<const uint8_t> packet, const xvs_action_list& actions) {
+Result<int> Datapath::execute(uint32_t in_port, std::span<const uint8_t> packet, const xvs_action_list& actions,
+                              const std::function<void(uint64_t, std::span<const uint8_t>)>& userspace) {
     if (packet.size() < ETH_HLEN || packet.size() > kMaxExecPacket)
         return make_error("packet length {} is out of range ({}-{})", packet.size(), ETH_HLEN, kMaxExecPacket);
     if (actions.n > XVS_MAX_ACTIONS) return make_error("at most {} actions", XVS_MAX_ACTIONS);
@@ -56,7 +57,8 @@ Result<int> Datapath::execute(uint32_t in_port, std::span<const uint8_t> packet,
     int sent = 0;
     for (uint32_t i = 0; i < actions.n; i++) {
         const xvs_action& a = actions.a[i];
-        if (a.type != XVS_ACT_OUTPUT && a.type != XVS_ACT_FLOOD) continue;
+        bool user = a.type == XVS_ACT_USERSPACE && userspace;
+        if (a.type != XVS_ACT_OUTPUT && a.type != XVS_ACT_FLOOD && !user) continue;
         xvs_exec_hdr hdr{slot, i};
         std::memcpy(in.data(), &hdr, sizeof hdr);
         LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = in.data(), .data_out = out.data(),
@@ -65,6 +67,10 @@ Result<int> Datapath::execute(uint32_t in_port, std::span<const uint8_t> packet,
         if (bpf_prog_test_run_opts(prog_exec_.get(), &run))
             return make_error("execute: BPF_PROG_RUN failed: {}", errno_str(errno));
         if (run.retval != XDP_PASS) return sent;  // an action dropped it
+        if (user) {
+            userspace(a.u.cookie, std::span<const uint8_t>(out.data(), run.data_size_out));
+            continue;
+        }
         std::vector<uint32_t> targets;
         if (a.type == XVS_ACT_OUTPUT) {
             auto rec = ports_.lookup(a.arg);

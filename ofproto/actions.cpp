@@ -1,21 +1,48 @@
+// ovs-ofctl's text for actions (Open vSwitch 3.1's ofpacts_format()).
+//
+// We print the actions as they are held, which is what ovs-ofctl prints
+// for a flow whose actions travelled in the version they were decoded
+// from: "compat" flags keep the wire form's spelling (strip_vlan vs
+// pop_vlan, load vs set_field, mod_vlan_vid (1.0, pushes a tag) vs
+// set_vlan_vid (1.1)). ovs-ofctl talking to us in another version prints
+// what that version's encoding decodes to (mod_nw_ttl sent in 1.0 is an
+// NXAST_REG_LOAD, so "load:0x7b->NXM_NX_IP_TTL[]"); that text is
+// format_of_actions() of the actions after an encode/decode round trip in
+// that version (ofp_actions.h).
 #include "ofproto/actions.h"
 
 #include <arpa/inet.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "ofproto/ofp_actions_internal.h"
 
 namespace xvs::ofproto {
 
+// Reserved ports by their OpenFlow names (OFPP_NONE is "ANY" since
+// OpenFlow 1.1, as Open vSwitch 3.1 prints it); others by number.
 std::string format_of_port(OfPort port) {
     switch (port) {
-        case kOfppInPort: return "IN_PORT";
-        case kOfppTable: return "TABLE";
-        case kOfppNormal: return "NORMAL";
-        case kOfppFlood: return "FLOOD";
-        case kOfppAll: return "ALL";
-        case kOfppController: return "CONTROLLER";
-        case kOfppLocal: return "LOCAL";
-        case kOfppNone: return "NONE";
-        default: return std::to_string(port);
+        case kOfppUnset:
+            return "UNSET";
+        case kOfppInPort:
+            return "IN_PORT";
+        case kOfppTable:
+            return "TABLE";
+        case kOfppNormal:
+            return "NORMAL";
+        case kOfppFlood:
+            return "FLOOD";
+        case kOfppAll:
+            return "ALL";
+        case kOfppController:
+            return "CONTROLLER";
+        case kOfppLocal:
+            return "LOCAL";
+        case kOfppNone:
+            return "ANY";
+        default:
+            return std::to_string(port);
     }
 }
 
@@ -25,16 +52,56 @@ std::string format_mac(const EthAddr& a) {
     return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 
+// Bytes as "01.02.03" (note:, controller(userdata=)).
+std::string format_hex(const std::vector<uint8_t>& data) {
+    std::string s;
+    for (size_t i = 0; i < data.size(); i++) s += fmt::format("{}{:02x}", i ? "." : "", data[i]);
+    return s;
+}
+
+// C's "%#x": "0" for zero, else 0x-prefixed lowercase hex.
+std::string hex0x(uint64_t v) {
+    return v ? fmt::format("{:#x}", v) : "0";
+}
+
+// Packet-in reason names (ofputil_packet_in_reason_to_string()).
+std::string reason_name(uint8_t reason) {
+    static constexpr const char* kNames[] = {"no_match", "action", "invalid_ttl", "action_set", "group", "packet_out",
+                                             "",         ""};
+    return reason < std::size(kNames) ? kNames[reason] : std::to_string(reason);
+}
+
 struct Formatter {
     std::string operator()(const ActOutput& a) const {
-        if (a.port == kOfppController) return fmt::format("CONTROLLER:{}", a.max_len ? a.max_len : 65535);
-        if (a.port >= kOfppMax) return format_of_port(a.port);
-        return fmt::format("output:{}", a.port);
+        if (a.port < kOfppMax) return fmt::format("output:{}", a.port);
+        if (a.port == kOfppController) return fmt::format("CONTROLLER:{}", a.max_len);
+        return format_of_port(a.port);
     }
-    std::string operator()(const ActPushVlan& a) const { return fmt::format("push_vlan:0x{:04x}", a.tpid); }
-    std::string operator()(const ActPopVlan&) const { return "pop_vlan"; }
-    std::string operator()(const ActSetVlanVid& a) const { return fmt::format("mod_vlan_vid:{}", a.vid); }
-    std::string operator()(const ActSetVlanPcp& a) const { return fmt::format("mod_vlan_pcp:{}", a.pcp); }
+    std::string operator()(const ActController& a) const {
+        if (wire::controller_is_simple(a)) return fmt::format("CONTROLLER:{}", a.max_len);
+        std::string s;
+        if (a.reason != wire::kOfprAction) s += fmt::format("reason={},", reason_name(a.reason));
+        if (a.max_len != UINT16_MAX) s += fmt::format("max_len={},", a.max_len);
+        if (a.controller_id) s += fmt::format("id={},", a.controller_id);
+        if (!a.userdata.empty()) s += fmt::format("userdata={},", format_hex(a.userdata));
+        if (a.pause) s += "pause,";
+        if (!s.empty()) s.pop_back();
+        return "controller(" + s + ")";
+    }
+    std::string operator()(const ActOutputReg& a) const { return "output:" + mf_format_subfield(a.src); }
+    std::string operator()(const ActEnqueue& a) const {
+        return fmt::format("enqueue:{}:{}", format_of_port(a.port), a.queue);
+    }
+    std::string operator()(const ActSetQueue& a) const { return fmt::format("set_queue:{}", a.queue); }
+    std::string operator()(const ActPopQueue&) const { return "pop_queue"; }
+    std::string operator()(const ActPushVlan& a) const { return "push_vlan:" + hex0x(a.tpid); }
+    std::string operator()(const ActPopVlan& a) const { return a.strip_vlan ? "strip_vlan" : "pop_vlan"; }
+    std::string operator()(const ActSetVlanVid& a) const {
+        return fmt::format("{}:{}", a.push_if_none ? "mod_vlan_vid" : "set_vlan_vid", a.vid);
+    }
+    std::string operator()(const ActSetVlanPcp& a) const {
+        return fmt::format("{}:{}", a.push_if_none ? "mod_vlan_pcp" : "set_vlan_pcp", a.pcp);
+    }
     std::string operator()(const ActSetEth& a) const {
         return fmt::format("mod_dl_{}:{}", a.dst ? "dst" : "src", format_mac(a.addr));
     }
@@ -43,14 +110,49 @@ struct Formatter {
         inet_ntop(AF_INET, &a.addr, buf, sizeof buf);
         return fmt::format("mod_nw_{}:{}", a.dst ? "dst" : "src", buf);
     }
-    std::string operator()(const ActSetTp& a) const { return fmt::format("mod_tp_{}:{}", a.dst ? "dst" : "src", a.port); }
-    std::string operator()(const ActDecTtl&) const { return "dec_ttl"; }
+    std::string operator()(const ActSetIpDscp& a) const { return fmt::format("mod_nw_tos:{}", a.tos); }
+    std::string operator()(const ActSetIpEcn& a) const { return fmt::format("mod_nw_ecn:{}", a.ecn); }
+    std::string operator()(const ActSetIpTtl& a) const { return fmt::format("mod_nw_ttl:{}", a.ttl); }
+    std::string operator()(const ActSetTp& a) const {
+        return fmt::format("mod_tp_{}:{}", a.dst ? "dst" : "src", a.port);
+    }
+    std::string operator()(const ActDecTtl& a) const {
+        if (a.controller_ids.empty()) return "dec_ttl";
+        return fmt::format("dec_ttl({})", fmt::join(a.controller_ids, ","));
+    }
+    std::string operator()(const ActSetField& a) const {
+        if (!a.load) return fmt::format("set_field:{}->{}", mf_format_value(*a.field, a.value, &a.mask), a.field->name);
+        // One load per run of mask bits, as the NXAST_REG_LOADs it travels as.
+        std::string s;
+        for (const wire::BitRun& r : wire::mask_runs(a.mask, a.field->n_bits)) {
+            MfSubfield sf{a.field, static_cast<uint16_t>(r.ofs), static_cast<uint16_t>(r.n_bits)};
+            s += fmt::format("{}load:{}->{}", s.empty() ? "" : ",", hex0x(wire::mfv_get_bits(a.value, r.ofs, r.n_bits)),
+                             mf_format_subfield(sf));
+        }
+        return s;
+    }
+    std::string operator()(const ActRegMove& a) const {
+        return fmt::format("move:{}->{}", mf_format_subfield(a.src), mf_format_subfield(a.dst));
+    }
     std::string operator()(const ActResubmit& a) const {
-        std::string port = a.in_port == kOfppInPort ? "" : format_of_port(a.in_port);
-        if (a.table == 255) return fmt::format("resubmit:{}", port);
-        return fmt::format("resubmit({},{})", port, a.table);
+        if (a.in_port != kOfppInPort && a.table == 255) return "resubmit:" + format_of_port(a.in_port);
+        return fmt::format("resubmit({},{})", a.in_port == kOfppInPort ? "" : format_of_port(a.in_port),
+                           a.table == 255 ? "" : std::to_string(a.table));
     }
     std::string operator()(const ActGotoTable& a) const { return fmt::format("goto_table:{}", a.table); }
+    std::string operator()(const ActWriteMetadata& a) const {
+        std::string s = "write_metadata:" + hex0x(a.value);
+        if (a.mask != UINT64_MAX) s += "/" + hex0x(a.mask);
+        return s;
+    }
+    std::string operator()(const ActClearActions&) const { return "clear_actions"; }
+    std::string operator()(const ActWriteActions& a) const {
+        return "write_actions(" + format_of_actions(a.actions) + ")";
+    }
+    std::string operator()(const ActMeter& a) const { return fmt::format("meter:{}", a.meter_id); }
+    std::string operator()(const ActGroup& a) const { return fmt::format("group:{}", a.group_id); }
+    std::string operator()(const ActNote& a) const { return "note:" + format_hex(a.data); }
+    std::string operator()(const ActExit&) const { return "exit"; }
 };
 
 }  // namespace
@@ -60,7 +162,7 @@ std::string format_of_actions(const OfActions& actions) {
     std::string out;
     for (const auto& a : actions) {
         if (!out.empty()) out += ',';
-        out += std::visit(Formatter{}, a);
+        out += std::visit(Formatter{}, a.variant());
     }
     return out;
 }

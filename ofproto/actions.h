@@ -1,5 +1,12 @@
 // OpenFlow actions as the pipeline holds them (OVS calls these "ofpacts"):
 // one variant per action, independent of the wire version they came in.
+// Instructions of OpenFlow 1.1+ are actions here too (goto_table,
+// write_metadata, clear_actions, write_actions, meter), kept in the order
+// OpenFlow executes them, as Open vSwitch does.
+//
+// Some actions remember the wire form they arrived in ("compat") only so
+// that a flow dump gives them back the way the controller wrote them
+// (strip_vlan vs pop_vlan, load vs set_field); translation ignores it.
 #pragma once
 
 #include <cstdint>
@@ -8,24 +15,60 @@
 #include <vector>
 
 #include "ofproto/flow.h"
+#include "ofproto/meta_flow.h"
 
 namespace xvs::ofproto {
 
+struct OfAction;
+using OfActions = std::vector<OfAction>;
+
 // output:PORT, and the reserved ports IN_PORT, NORMAL, FLOOD, ALL, LOCAL,
-// CONTROLLER ("controller" with max_len).
+// TABLE (packet-out only), NONE. Output to CONTROLLER is ActController.
 struct ActOutput {
     OfPort port = kOfppNone;
-    uint16_t max_len = 0;  // bytes sent to a controller
+    uint16_t max_len = 0;  // only meaningful for CONTROLLER on the wire
     bool operator==(const ActOutput&) const = default;
+};
+// Packet-in to the controllers: output:CONTROLLER (simple form) or
+// NXAST_CONTROLLER / controller(...).
+struct ActController {
+    uint16_t max_len = UINT16_MAX;  // bytes of the packet sent; UINT16_MAX = all
+    uint16_t controller_id = 0;
+    uint8_t reason = 1;             // OFPR_ACTION
+    bool pause = false;
+    std::vector<uint8_t> userdata;
+    bool operator==(const ActController&) const = default;
+};
+// output:NXM_NX_REG0[0..15] — output to the port held in a subfield.
+struct ActOutputReg {
+    MfSubfield src;
+    uint16_t max_len = 0;
+    bool operator==(const ActOutputReg&) const = default;
+};
+// OpenFlow 1.0 enqueue:PORT:QUEUE.
+struct ActEnqueue {
+    OfPort port = 0;
+    uint32_t queue = 0;
+    bool operator==(const ActEnqueue&) const = default;
+};
+struct ActSetQueue {
+    uint32_t queue = 0;
+    bool operator==(const ActSetQueue&) const = default;
+};
+struct ActPopQueue {
+    bool operator==(const ActPopQueue&) const = default;
 };
 struct ActPushVlan {
     uint16_t tpid = 0x8100;
     bool operator==(const ActPushVlan&) const = default;
 };
+// pop_vlan (1.1+) or strip_vlan (1.0, compat).
 struct ActPopVlan {
+    bool strip_vlan = false;  // compat: came as OFPAT10_STRIP_VLAN
     bool operator==(const ActPopVlan&) const = default;
 };
-// mod_vlan_vid: sets the VID, pushing a tag first if there is none.
+// mod_vlan_vid: sets the VID, pushing a tag first if there is none (1.0
+// semantics; set_vlan_vid of 1.1 does not push: push_if_none false).
 struct ActSetVlanVid {
     uint16_t vid = 0;
     bool push_if_none = true;
@@ -46,13 +89,46 @@ struct ActSetIpv4 {
     uint32_t addr = 0;  // network byte order
     bool operator==(const ActSetIpv4&) const = default;
 };
+// mod_nw_tos: the DSCP bits of the TOS byte (value has the ECN bits zero).
+struct ActSetIpDscp {
+    uint8_t tos = 0;
+    bool operator==(const ActSetIpDscp&) const = default;
+};
+// mod_nw_ecn.
+struct ActSetIpEcn {
+    uint8_t ecn = 0;
+    bool operator==(const ActSetIpEcn&) const = default;
+};
+// mod_nw_ttl.
+struct ActSetIpTtl {
+    uint8_t ttl = 0;
+    bool operator==(const ActSetIpTtl&) const = default;
+};
 struct ActSetTp {
     bool dst = false;
     uint16_t port = 0;  // host byte order
     bool operator==(const ActSetTp&) const = default;
 };
+// dec_ttl, or dec_ttl(id,...) naming the controllers told when TTL runs out.
 struct ActDecTtl {
+    std::vector<uint16_t> controller_ids;  // empty: controller 0 (as plain dec_ttl)
     bool operator==(const ActDecTtl&) const = default;
+};
+// set_field:VALUE/MASK->FIELD (OpenFlow 1.2+ and NXAST_REG_LOAD2), or
+// load:VALUE->FIELD[OFS..] (NXAST_REG_LOAD, compat 'load': the mask then
+// covers exactly the loaded bits).
+struct ActSetField {
+    const MfField* field = nullptr;
+    MfValue value;
+    MfValue mask;  // all ones for a whole-field set_field
+    bool load = false;  // compat: came as NXAST_REG_LOAD
+    bool operator==(const ActSetField&) const = default;
+};
+// move:SRC[..]->DST[..] (NXAST_REG_MOVE, OpenFlow 1.5 copy_field).
+struct ActRegMove {
+    MfSubfield src;
+    MfSubfield dst;
+    bool operator==(const ActRegMove&) const = default;
 };
 // resubmit(port,table): in_port kOfppInPort keeps the current in_port,
 // table 255 means the current table.
@@ -61,14 +137,60 @@ struct ActResubmit {
     uint8_t table = 255;
     bool operator==(const ActResubmit&) const = default;
 };
+// Instruction goto_table.
 struct ActGotoTable {
     uint8_t table = 0;
     bool operator==(const ActGotoTable&) const = default;
 };
+// Instruction write_metadata:VALUE/MASK.
+struct ActWriteMetadata {
+    uint64_t value = 0;  // host byte order
+    uint64_t mask = UINT64_MAX;
+    bool operator==(const ActWriteMetadata&) const = default;
+};
+// Instruction clear_actions (empties the action set).
+struct ActClearActions {
+    bool operator==(const ActClearActions&) const = default;
+};
+// Instruction write_actions(...): merged into the action set, which runs
+// when the pipeline ends.
+struct ActWriteActions {
+    OfActions actions;
+    bool operator==(const ActWriteActions& o) const;
+};
+// Instruction meter:ID (OpenFlow 1.3/1.4) or action (1.5).
+struct ActMeter {
+    uint32_t meter_id = 0;
+    bool operator==(const ActMeter&) const = default;
+};
+struct ActGroup {
+    uint32_t group_id = 0;
+    bool operator==(const ActGroup&) const = default;
+};
+// note:hex bytes (NXAST_NOTE): no effect on packets.
+struct ActNote {
+    std::vector<uint8_t> data;
+    bool operator==(const ActNote&) const = default;
+};
+// exit: stops the pipeline, runs the action set.
+struct ActExit {
+    bool operator==(const ActExit&) const = default;
+};
 
-using OfAction = std::variant<ActOutput, ActPushVlan, ActPopVlan, ActSetVlanVid, ActSetVlanPcp, ActSetEth, ActSetIpv4,
-                              ActSetTp, ActDecTtl, ActResubmit, ActGotoTable>;
-using OfActions = std::vector<OfAction>;
+using OfActionVariant =
+    std::variant<ActOutput, ActController, ActOutputReg, ActEnqueue, ActSetQueue, ActPopQueue, ActPushVlan, ActPopVlan,
+                 ActSetVlanVid, ActSetVlanPcp, ActSetEth, ActSetIpv4, ActSetIpDscp, ActSetIpEcn, ActSetIpTtl, ActSetTp,
+                 ActDecTtl, ActSetField, ActRegMove, ActResubmit, ActGotoTable, ActWriteMetadata, ActClearActions,
+                 ActWriteActions, ActMeter, ActGroup, ActNote, ActExit>;
+
+// A class rather than an alias, so that write_actions can hold OfActions.
+struct OfAction : OfActionVariant {
+    using OfActionVariant::OfActionVariant;
+    using OfActionVariant::operator=;
+    const OfActionVariant& variant() const { return *this; }
+};
+
+inline bool ActWriteActions::operator==(const ActWriteActions& o) const { return actions == o.actions; }
 
 // Port names as ovs-ofctl prints them ("NORMAL", "LOCAL", or the number).
 std::string format_of_port(OfPort port);

@@ -49,7 +49,13 @@ public:
     // Token-bucket meter 'id' (rate 0 removes it); the METER action uses it.
     virtual Status set_meter(uint32_t id, uint64_t rate, uint64_t burst, bool packets) = 0;
 
-    virtual Result<int> execute(uint32_t in_port, std::span<const uint8_t> packet, const xvs_action_list& actions) = 0;
+    // Runs 'actions' on 'packet' as if it arrived on in_port and sends what
+    // they output; returns the copies sent. A userspace action hands the
+    // packet, as edited up to that point, to 'userspace' with its cookie
+    // (the first packet of a flow that sends packet-ins, packet-outs).
+    using UserspaceFn = std::function<void(uint64_t cookie, std::span<const uint8_t> packet)>;
+    virtual Result<int> execute(uint32_t in_port, std::span<const uint8_t> packet, const xvs_action_list& actions,
+                                const UserspaceFn& userspace = {}) = 0;
 
     // A descriptor that is readable when upcalls wait, and a non-blocking
     // read of up to 'max' of them.

@@ -36,8 +36,9 @@ public:
     Status set_meter(uint32_t id, uint64_t rate, uint64_t burst, bool packets) override {
         return dp_->set_meter(id, rate, burst, packets);
     }
-    Result<int> execute(uint32_t in_port, std::span<const uint8_t> packet, const xvs_action_list& actions) override {
-        return dp_->execute(in_port, packet, actions);
+    Result<int> execute(uint32_t in_port, std::span<const uint8_t> packet, const xvs_action_list& actions,
+                        const UserspaceFn& userspace) override {
+        return dp_->execute(in_port, packet, actions, userspace);
     }
     int upcall_fd() const override { return upcalls_ && upcalls_->ok() ? upcalls_->fd() : -1; }
     int recv_upcalls(size_t max, const std::function<void(const Upcall&)>& fn) override {

@@ -417,7 +417,8 @@ public:
 
     // -- Packets --
 
-    Result<int> execute(uint32_t in_port, std::span<const uint8_t> packet, const xvs_action_list& actions) override {
+    Result<int> execute(uint32_t in_port, std::span<const uint8_t> packet, const xvs_action_list& actions,
+                        const UserspaceFn& userspace) override {
         if (packet.size() < 14 || packet.size() > kMaxExecPacket)
             return make_error("packet length {} is out of range ({}-{})", packet.size(), 14, kMaxExecPacket);
         if (actions.n > XVS_MAX_ACTIONS) return make_error("at most {} actions", XVS_MAX_ACTIONS);
@@ -428,6 +429,7 @@ public:
         Run run;
         run.exec = true;
         run.in_port = in_port;
+        run.userspace = &userspace;
         run.pkt = make_packet(packet, in_port, 0, &run.key);
         run_actions(run, actions);
         return run.sent;
@@ -504,6 +506,7 @@ private:
         xvs_flow_key key{};  // as parsed before the actions
         uint32_t in_port = 0;
         bool exec = false;       // for userspace: meters and upcalls skipped
+        const UserspaceFn* userspace = nullptr;  // exec: where USERSPACE actions deliver
         int sent = 0;            // copies sent
         bool upcalled = false;   // a userspace action took the packet
         uint32_t recirc_id = 0;  // set by a recirc action
@@ -674,8 +677,11 @@ private:
         }
         case XVS_ACT_USERSPACE:
         case XVS_ACT_SAMPLE: {
-            if (run.exec) return Verdict::Next;
             bool user = a.type == XVS_ACT_USERSPACE;
+            if (run.exec) {
+                if (user && run.userspace && *run.userspace) (*run.userspace)(a.u.cookie, p.b);
+                return Verdict::Next;
+            }
             if (!user && a.arg != 0xffffffff && static_cast<uint32_t>(rng_()) >= a.arg) return Verdict::Next;
             if (!queue_upcall(user ? XVS_UPCALL_ACTION : XVS_UPCALL_SAMPLE, run.in_port, run.key, p.b, a.u.cookie,
                               a.arg))

@@ -10,7 +10,7 @@ OfRule* Pipeline::add(uint8_t table, const Match& match, int32_t priority, OfAct
     rule->table_id = table;
     rule->cookie = cookie;
     rule->actions = std::move(actions);
-    rule->created = rule->last_used = Clock::now();
+    rule->created = rule->modified = rule->last_used = Clock::now();
     OfRule* r = rule.get();
     if (auto* old = static_cast<OfRule*>(tables_[table].insert(r))) by_id_.erase(old->id);
     by_id_.emplace(r->id, std::move(rule));

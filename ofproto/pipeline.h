@@ -22,9 +22,11 @@ struct OfRule : ClsRule {
     uint64_t cookie = 0;
     uint16_t idle_timeout = 0;
     uint16_t hard_timeout = 0;
-    uint16_t flags = 0;
+    uint16_t flags = 0;       // OFPFF_* (1.1+ numbering)
+    uint16_t importance = 0;  // OpenFlow 1.4+
     OfActions actions;
     Clock::time_point created{};
+    Clock::time_point modified{};   // last add/modify: the hard timeout counts from here
     Clock::time_point last_used{};
     uint64_t packets = 0;
     uint64_t bytes = 0;
@@ -38,6 +40,8 @@ public:
     // in the table is replaced). Returns it.
     OfRule* add(uint8_t table, const Match& match, int32_t priority, OfActions actions, uint64_t cookie = 0);
     void remove(OfRule* rule);
+    // A rule's actions changed in place (flow mod "modify").
+    void modified() { version_++; }
     void clear();
 
     // The rule a packet hits in 'table', recording consulted bits in wc.

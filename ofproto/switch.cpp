@@ -7,7 +7,9 @@
 
 #include "compiler/dp_actions.h"
 #include "compiler/dp_flow_text.h"
+#include "compiler/flow_extract.h"
 #include "compiler/flow_mask.h"
+#include "ofproto/flow_table.h"
 #include "util/netdev.h"
 #include "util/vlog.h"
 
@@ -406,12 +408,14 @@ void Switch::install(const xvs_flow_key& key, const XlateOut& xo, const xvs_acti
 
 void Switch::handle_upcall(const Upcall& up) {
     stats_.upcalls++;
+    if (up.hdr.type == XVS_UPCALL_ACTION) return deliver_userspace(up.hdr.cookie, up.packet, up.hdr.pkt_len);
     if (up.hdr.type != XVS_UPCALL_MISS) return;
     auto it = by_dp_port_.find(up.hdr.in_port);
     if (it == by_dp_port_.end()) return;
     auto [br, ofport] = it->second;
     XlateIn in;
     in.world = &world_;
+    prepare(in);
     in.bridge = &br->x;
     in.flow.pkt = up.hdr.key;
     in.flow.in_port = ofport;
@@ -442,7 +446,11 @@ void Switch::handle_upcall(const Upcall& up) {
     install(up.hdr.key, xo, *list);
     if (xo.actions.empty()) return;
     if (up.hdr.cap_len < up.hdr.pkt_len) return;  // cut short: the flow carries the next ones
-    if (auto r = dpif_->execute(up.hdr.in_port, up.packet, *list); !r)
+    uint32_t total_len = up.hdr.pkt_len;
+    auto user = [this, total_len](uint64_t cookie, std::span<const uint8_t> pkt) {
+        deliver_userspace(cookie, pkt, total_len);
+    };
+    if (auto r = dpif_->execute(up.hdr.in_port, up.packet, *list, user); !r)
         vlog.warn_rl(rl, "cannot execute packet: {}", r.message());
     else
         stats_.executes++;
@@ -487,6 +495,7 @@ void Switch::revalidate_all() {
         if (bp != by_dp_port_.end()) {
             XlateIn in;
             in.world = &world_;
+            prepare(in);
             in.bridge = &bp->second.first->x;
             in.flow.pkt = uk.key;
             in.flow.in_port = bp->second.second;
@@ -536,6 +545,7 @@ void Switch::adopt_flows() {
         if (bp == by_dp_port_.end()) continue;
         XlateIn in;
         in.world = &world_;
+        prepare(in);
         in.bridge = &bp->second.first->x;
         in.flow.pkt = f.key;
         in.flow.in_port = bp->second.second;
@@ -587,11 +597,180 @@ void Switch::run(Clock::time_point now) {
     // Megaflows the datapath lost track of.
     for (auto it = ukeys_.begin(); it != ukeys_.end();)
         it = seen.count(it->first) ? std::next(it) : ukeys_.erase(it);
+    // OpenFlow idle and hard timeouts.
+    for (auto& [n, br] : bridges_) {
+        bool changed = false;
+        for (const auto& fr : expire_rules(br->pipeline, now, &changed))
+            if (hooks_.flow_removed) hooks_.flow_removed(n, fr);
+        if (changed) need_revalidate_ = true;
+    }
     if (need_revalidate_) {
         need_revalidate_ = false;
         revalidate_all();
     }
     if (dpif_->n_masks() > 1) (void)dpif_->rank_masks();
+}
+
+// ---- The OpenFlow side ----------------------------------------------------
+
+void Switch::prepare(XlateIn& in) {
+    in.controller = [this](const PacketInSpec& spec) { return register_packet_in(spec); };
+    if (hooks_.miss_to_controller) in.miss_to_controller = hooks_.miss_to_controller;
+}
+
+uint64_t Switch::register_packet_in(const PacketInSpec& spec) {
+    // The cookie is a digest of everything the packet-in carries besides
+    // the packet, so equal requests share one entry; the top byte tags
+    // packet-in cookies.
+    uint64_t h = 1469598103934665603ull;
+    auto mix = [&](const void* p, size_t n) {
+        for (size_t i = 0; i < n; i++) h = (h ^ static_cast<const uint8_t*>(p)[i]) * 1099511628211ull;
+    };
+    mix(spec.bridge.data(), spec.bridge.size());
+    mix(&spec.reason, 1);
+    mix(&spec.max_len, 2);
+    mix(&spec.controller_id, 2);
+    mix(spec.userdata.data(), spec.userdata.size());
+    mix(&spec.table_id, 1);
+    mix(&spec.cookie, 8);
+    mix(&spec.flow.metadata, 8);
+    mix(spec.flow.regs, sizeof spec.flow.regs);
+    mix(&spec.flow.pkt_mark, 4);
+    mix(&spec.flow.in_port, 2);
+    uint64_t cookie = (uint64_t{1} << 56) | (h & ((uint64_t{1} << 56) - 1));
+    if (packet_ins_.size() >= 65536 && !packet_ins_.count(cookie)) packet_ins_.clear();  // bounded; revalidation re-registers
+    packet_ins_[cookie] = spec;
+    return cookie;
+}
+
+void Switch::deliver_userspace(uint64_t cookie, std::span<const uint8_t> packet, uint32_t total_len) {
+    auto it = packet_ins_.find(cookie);
+    if (it == packet_ins_.end()) {
+        vlog.warn_rl(rl, "userspace action with unknown cookie {:#x}: packet dropped", cookie);
+        need_revalidate_ = true;
+        return;
+    }
+    if (hooks_.packet_in) hooks_.packet_in(it->second, packet, total_len);
+}
+
+Pipeline* Switch::pipeline(const std::string& bridge) {
+    auto it = bridges_.find(bridge);
+    return it == bridges_.end() ? nullptr : &it->second->pipeline;
+}
+
+std::vector<OfpPortInfo> Switch::of_ports(const std::string& bridge) {
+    std::vector<OfpPortInfo> out;
+    auto it = bridges_.find(bridge);
+    if (it == bridges_.end()) return out;
+    for (const auto& [name, iface] : it->second->ifaces) {
+        if (!iface.ofport) continue;
+        OfpPortInfo p;
+        p.port_no = iface.ofport;
+        p.name = name;
+        bool up = true;
+        if (opts_.kernel_devices && !iface.device.empty()) {
+            if (auto l = netdev::get_link(iface.device)) {
+                p.hw_addr = l->mac;
+                if (!l->admin_up) p.config |= 1;  // OFPPC_PORT_DOWN
+                up = l->carrier;
+            }
+        } else if (iface.type == "patch") {
+            up = true;
+        }
+        p.state = up ? 4 : 1;  // OFPPS_LIVE : OFPPS_LINK_DOWN
+        p.curr = 0x800 | 0x2000;  // OFPPF_COPPER | 10 Gb full duplex, as OVS reports veths
+        p.curr_speed = p.max_speed = 10000000;
+        out.push_back(std::move(p));
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.port_no < b.port_no; });
+    return out;
+}
+
+std::vector<OfpPortStats> Switch::of_port_stats(const std::string& bridge) {
+    std::vector<OfpPortStats> out;
+    auto it = bridges_.find(bridge);
+    if (it == bridges_.end()) return out;
+    for (const auto& [name, iface] : it->second->ifaces) {
+        if (!iface.ofport) continue;
+        OfpPortStats ps;
+        ps.port_no = iface.ofport;
+        if (opts_.kernel_devices && !iface.device.empty()) {
+            if (auto l = netdev::get_link(iface.device)) {
+                ps.rx_packets = l->rx_packets;
+                ps.rx_bytes = l->rx_bytes;
+                ps.rx_dropped = l->rx_dropped;
+                ps.rx_errors = l->rx_errors;
+                ps.tx_packets = l->tx_packets;
+                ps.tx_bytes = l->tx_bytes;
+                ps.tx_dropped = l->tx_dropped;
+                ps.tx_errors = l->tx_errors;
+            }
+        }
+        out.push_back(ps);
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.port_no < b.port_no; });
+    return out;
+}
+
+std::optional<OfpError> Switch::packet_out(const std::string& bridge, OfPort in_port, std::span<const uint8_t> packet,
+                                           const OfActions& actions) {
+    auto it = bridges_.find(bridge);
+    if (it == bridges_.end()) return OfpError{OfpErr::OFPBRC_EPERM, "no bridge " + bridge};
+    BridgeState& br = *it->second;
+    if (packet.size() < 14) return OfpError{OfpErr::OFPBRC_BAD_PACKET, "packet shorter than an Ethernet header"};
+    uint32_t dp_in = kNoDpPort;
+    if (auto p = br.x.ports.find(in_port); p != br.x.ports.end()) dp_in = p->second.dp_port;
+    XlateIn in;
+    in.world = &world_;
+    prepare(in);
+    in.bridge = &br.x;
+    in.flow.pkt = flow_extract(packet, ExtractContext{});
+    in.flow.pkt.in_port = dp_in;
+    in.flow.in_port = in_port;
+    in.actions = &actions;
+    in.may_learn = true;
+    XlateOut xo = xlate(in);
+    if (!xo.error.empty()) return OfpError{OfpErr::OFPBAC_BAD_ARGUMENT, xo.error};
+    if (xo.mac_changed) need_revalidate_ = true;
+    auto list = compiler::encode_action_list(xo.actions);
+    if (!list) return OfpError{OfpErr::OFPBAC_TOO_MANY, list.message()};
+    auto user = [this, &packet](uint64_t cookie, std::span<const uint8_t> pkt) {
+        deliver_userspace(cookie, pkt, static_cast<uint32_t>(packet.size()));
+    };
+    if (list->n == 0) return std::nullopt;
+    if (auto r = dpif_->execute(dp_in == kNoDpPort ? 0 : dp_in, packet, *list, user); !r)
+        return OfpError{OfpErr::OFPBRC_BAD_PACKET, r.message()};
+    return std::nullopt;
+}
+
+std::optional<OfpError> Switch::port_mod(const std::string& bridge, OfPort port, uint32_t config, uint32_t mask) {
+    (void)config;
+    if (!bridges_.count(bridge)) return OfpError{OfpErr::OFPPMFC_BAD_PORT, "no bridge " + bridge};
+    if (mask) return OfpError{OfpErr::OFPPMFC_BAD_CONFIG, fmt::format("port {}: changing port configuration through OpenFlow is not supported yet", port)};
+    return std::nullopt;
+}
+
+std::optional<OfpError> Switch::check_actions_supported(const std::string& bridge, const OfActions& actions) const {
+    (void)bridge;
+    for (const auto& a : actions) {
+        const auto& v = a.variant();
+        if (auto* g = std::get_if<ActGroup>(&v))
+            return OfpError{OfpErr::OFPBAC_BAD_OUT_GROUP, fmt::format("group {} does not exist (group tables are not supported yet)", g->group_id)};
+        if (auto* m = std::get_if<ActMeter>(&v))
+            return OfpError{OfpErr::OFPMMFC_INVALID_METER, fmt::format("meter {} does not exist (OpenFlow meters are not supported yet)", m->meter_id)};
+        if (auto* w = std::get_if<ActWriteActions>(&v))
+            if (auto e = check_actions_supported(bridge, w->actions)) return e;
+    }
+    return std::nullopt;
+}
+
+void Switch::revalidate_if_needed() {
+    for (auto& [n, br] : bridges_)
+        if (br->pipeline.version() != br->seen_pipeline) need_revalidate_ = true;
+    if (need_revalidate_) {
+        need_revalidate_ = false;
+        revalidate_all();
+    }
 }
 
 // ---- Reports ------------------------------------------------------------
@@ -631,6 +810,7 @@ Result<std::string> Switch::trace(const std::string& name, const Flow& flow) {
     if (it == bridges_.end()) return make_error("{}: no such bridge", name);
     XlateIn in;
     in.world = &world_;
+    prepare(in);
     in.bridge = &it->second->x;
     in.flow = flow;
     in.may_learn = false;

@@ -7,14 +7,18 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
+#include <span>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "ofproto/dpif.h"
+#include "ofproto/ofp_msgs.h"
 #include "ofproto/xlate.h"
 
 namespace xvs::ofproto {
@@ -123,6 +127,30 @@ public:
     // flow table change made outside reconfigure()).
     void request_revalidation() { need_revalidate_ = true; }
 
+    // ---- The OpenFlow side (used by the connection manager) ----
+    // What the switch tells the connection managers.
+    struct OfHooks {
+        // A packet-in: the packet as edited up to the controller action.
+        std::function<void(const PacketInSpec&, std::span<const uint8_t> packet, uint32_t total_len)> packet_in;
+        // A rule with OFPFF_SEND_FLOW_REM timed out.
+        std::function<void(const std::string& bridge, const OfpFlowRemoved&)> flow_removed;
+        // Whether table misses of the bridge go to its controllers.
+        std::function<bool(const std::string& bridge)> miss_to_controller;
+    };
+    void set_of_hooks(OfHooks hooks) { hooks_ = std::move(hooks); }
+    Pipeline* pipeline(const std::string& bridge);
+    std::vector<OfpPortInfo> of_ports(const std::string& bridge);
+    std::vector<OfpPortStats> of_port_stats(const std::string& bridge);
+    // Runs a packet-out's actions on 'packet' as received on in_port.
+    std::optional<OfpError> packet_out(const std::string& bridge, OfPort in_port, std::span<const uint8_t> packet,
+                                       const OfActions& actions);
+    // OFPT_PORT_MOD: only a request that changes nothing is accepted yet.
+    std::optional<OfpError> port_mod(const std::string& bridge, OfPort port, uint32_t config, uint32_t mask);
+    // Refuses actions naming groups or meters that do not exist.
+    std::optional<OfpError> check_actions_supported(const std::string& bridge, const OfActions& actions) const;
+    // Revalidates now when a flow table change asked for it.
+    void revalidate_if_needed();
+
     // Control-socket reports, in Open vSwitch's formats.
     // Packets and bytes each mirror sent, by (bridge, mirror name).
     struct MirrorStats {
@@ -160,6 +188,9 @@ private:
     void push_stats(Ukey& uk, uint64_t packets, uint64_t bytes, Clock::time_point now);
     void install(const xvs_flow_key& key, const XlateOut& xo, const xvs_action_list& actions);
     void adopt_flows();
+    void prepare(XlateIn& in);
+    uint64_t register_packet_in(const PacketInSpec& spec);
+    void deliver_userspace(uint64_t cookie, std::span<const uint8_t> packet, uint32_t total_len);
 
     std::unique_ptr<Dpif> dpif_;
     Options opts_;
@@ -172,6 +203,9 @@ private:
     bool adopted_ = false;
     SwitchStats stats_;
     std::map<std::pair<std::string, std::string>, MirrorStats> mirror_stats_;
+    OfHooks hooks_;
+    // Packet-ins by the datapath userspace cookie that carries them.
+    std::unordered_map<uint64_t, PacketInSpec> packet_ins_;
 };
 
 }  // namespace xvs::ofproto

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <set>
+#include <type_traits>
 
 #include "compiler/dp_flow_text.h"
 #include "compiler/flow_mask.h"
@@ -63,7 +64,13 @@ public:
             emit(xvs_action{.type = XVS_ACT_METER, .arg = it->second.policer});
         }
         mark_src_mirrors();
-        table(0);
+        if (in_.actions) {
+            trace("packet-out actions");
+            actions(*in_.actions);
+        } else {
+            table(0);
+        }
+        run_action_set();
         out_.final_flow = flow_;
         output_mirrors();
     }
@@ -135,15 +142,50 @@ private:
             set_bytes(XVS_ACT_SET_IPV6_TC, &f.nw_tos, &b.nw_tos, 1);
             set_bytes(XVS_ACT_SET_IPV6_HLIMIT, &f.nw_ttl, &b.nw_ttl, 1);
         }
-        if (type == proto::kTypeIpv4 || type == proto::kTypeIpv6) {
+        bool l4_ports = (type == proto::kTypeIpv4 || type == proto::kTypeIpv6) &&
+                        (f.nw_proto == IPPROTO_TCP || f.nw_proto == IPPROTO_UDP || f.nw_proto == IPPROTO_SCTP);
+        if (l4_ports) {
             set_bytes(XVS_ACT_SET_TP_SRC, &f.tp_src, &b.tp_src, 2);
             set_bytes(XVS_ACT_SET_TP_DST, &f.tp_dst, &b.tp_dst, 2);
         }
+        // Whatever else differs now was written by set_field/move into a
+        // field the datapath has no action for (ARP and ND fields, ICMP
+        // type and code, the IPv6 flow label, ...): refuse rather than
+        // forward a packet without the change.
+        xvs_flow_key done = b;
+#define take(field) std::memcpy(&done.field, &f.field, sizeof done.field)
+        take(eth_src);
+        take(eth_dst);
+        take(vlan_tci);
+        take(vlan_tpid);
+        take(cvlan_tci);
+        take(cvlan_tpid);
+        if (type == proto::kTypeIpv4 || type == proto::kTypeIpv6) {
+            if (type == proto::kTypeIpv4) {
+                take(nw_src[0]);
+                take(nw_dst[0]);
+            } else {
+                take(nw_src);
+                take(nw_dst);
+            }
+            take(nw_tos);
+            take(nw_ttl);
+        }
+        if (l4_ports) {
+            take(tp_src);
+            take(tp_dst);
+        }
+        if (std::memcmp(&done, &f, sizeof done) != 0) {
+            fail("the actions modify a packet field the datapath cannot set (only Ethernet, VLAN, IP addresses, "
+                 "TOS, TTL and TCP/UDP/SCTP ports)");
+            return;
+        }
+#undef take
         base_ = flow_.pkt;
     }
 
     void table(uint8_t table_id) {
-        if (stop_) return;
+        if (stop_ || exit_) return;
         if (depth_ >= kMaxDepth) return fail(fmt::format("over {} nested resubmits or patch ports", kMaxDepth));
         if (++resubmits_ > kMaxResubmits) return fail(fmt::format("over {} resubmits", kMaxResubmits));
         depth_++;
@@ -153,10 +195,16 @@ private:
         if (!rule) {
             trace("{}. No match.", table_id);
             indent_++;
-            trace("drop");
+            if (in_.miss_to_controller && in_.miss_to_controller(br_->name)) {
+                rule_cookie_ = UINT64_MAX;
+                controller(PacketInSpec{.reason = kOfprNoMatch});
+            } else {
+                trace("drop");
+            }
             indent_--;
         } else {
             out_.rules.push_back(rule->id);
+            rule_cookie_ = rule->cookie;
             trace("{}. priority {}{}", table_id, rule->priority,
                   rule->cookie ? fmt::format(", cookie {:#x}", rule->cookie) : "");
             indent_++;
@@ -169,13 +217,32 @@ private:
 
     void actions(const OfActions& acts) {
         for (const auto& a : acts) {
-            if (stop_) return;
+            if (stop_ || exit_) return;
             trace("{}", format_of_actions({a}));
-            std::visit([this](const auto& act) { do_action(act); }, a);
+            std::visit([this](const auto& act) { do_action(act); }, a.variant());
         }
     }
 
     void do_action(const ActOutput& a) { output(a.port); }
+    void do_action(const ActController& a) {
+        controller(PacketInSpec{.reason = a.reason,
+                                .max_len = a.max_len,
+                                .controller_id = a.controller_id,
+                                .userdata = a.userdata});
+    }
+    void do_action(const ActOutputReg& a) {
+        mf_mask_subfield(a.src, &out_.wc);
+        MfValue v = mf_read_subfield(a.src, flow_);
+        uint32_t port = (uint32_t{v.b[12]} << 24) | (uint32_t{v.b[13]} << 16) | (uint32_t{v.b[14]} << 8) | v.b[15];
+        if (port > UINT16_MAX) return trace("output to port {} from {}: no such port", port, mf_format_subfield(a.src));
+        output(static_cast<OfPort>(port));
+    }
+    // Queues need QoS on the port, which xvs does not configure yet: as
+    // in Open vSwitch without a QoS record, the queue number has no effect
+    // and the packet goes out of the port.
+    void do_action(const ActEnqueue& a) { output(a.port); }
+    void do_action(const ActSetQueue& a) { trace("queue {}: no QoS on the ports, no effect", a.queue); }
+    void do_action(const ActPopQueue&) {}
     void do_action(const ActPushVlan& a) {
         uint16_t tci = vlans_.empty() ? 0 : vlans_[0].tci;
         XVS_WC_FULL(out_.wc.pkt, vlan_tci);
@@ -215,6 +282,19 @@ private:
         if (ntohs(flow_.pkt.eth_type) != proto::kTypeIpv4) return;
         (a.dst ? flow_.pkt.nw_dst : flow_.pkt.nw_src)[0] = a.addr;
     }
+    void do_action(const ActSetIpDscp& a) {
+        if (!is_ip()) return;
+        XVS_WC_FULL(out_.wc.pkt, nw_tos);
+        flow_.pkt.nw_tos = static_cast<uint8_t>((flow_.pkt.nw_tos & 0x03) | (a.tos & 0xfc));
+    }
+    void do_action(const ActSetIpEcn& a) {
+        if (!is_ip()) return;
+        XVS_WC_FULL(out_.wc.pkt, nw_tos);
+        flow_.pkt.nw_tos = static_cast<uint8_t>((flow_.pkt.nw_tos & 0xfc) | (a.ecn & 0x03));
+    }
+    void do_action(const ActSetIpTtl& a) {
+        if (is_ip()) flow_.pkt.nw_ttl = a.ttl;
+    }
     void do_action(const ActSetTp& a) {
         if (!is_ip()) return;
         XVS_WC_FULL(out_.wc.pkt, nw_proto);
@@ -222,15 +302,52 @@ private:
         if (p != IPPROTO_TCP && p != IPPROTO_UDP && p != IPPROTO_SCTP) return;
         (a.dst ? flow_.pkt.tp_dst : flow_.pkt.tp_src) = htons(a.port);
     }
-    void do_action(const ActDecTtl&) {
+    void do_action(const ActDecTtl& a) {
         if (!is_ip()) return;
         XVS_WC_FULL(out_.wc.pkt, nw_ttl);
         if (flow_.pkt.nw_ttl <= 1) {
             trace("TTL exceeded: dropped");
+            // OFPR_INVALID_TTL to the listed controllers (controller 0 for plain dec_ttl).
+            std::vector<uint16_t> ids = a.controller_ids.empty() ? std::vector<uint16_t>{0} : a.controller_ids;
+            for (uint16_t id : ids) controller(PacketInSpec{.reason = kOfprInvalidTtl, .controller_id = id});
             stop_ = true;
             return;
         }
         flow_.pkt.nw_ttl--;
+    }
+    // set_field and load: writes the masked bits of a field, when the
+    // packet has the field (else, as in Open vSwitch, nothing happens).
+    void do_action(const ActSetField& a) {
+        if (!mf_prereqs_ok(*a.field, flow_, &out_.wc)) {
+            trace("{} not present in the packet: set_field skipped", a.field->name);
+            return;
+        }
+        MfValue cur = mf_get(*a.field, flow_);
+        bool whole = true;
+        for (unsigned i = 16 - a.field->n_bytes; i < 16; i++) {
+            cur.b[i] = static_cast<uint8_t>((cur.b[i] & ~a.mask.b[i]) | (a.value.b[i] & a.mask.b[i]));
+            if (a.mask.b[i] != 0xff) whole = false;
+        }
+        // A partial write keeps the other bits, and the datapath writes
+        // whole fields: the result depends on them.
+        if (!whole) mf_mask_all(*a.field, &out_.wc);
+        mf_set(*a.field, cur, &flow_);
+        if (a.field->id == MfId::VlanTci || a.field->id == MfId::VlanVid || a.field->id == MfId::VlanPcp ||
+            a.field->id == MfId::DlVlan || a.field->id == MfId::DlVlanPcp)
+            resync_vlans_from_flow();
+    }
+    void do_action(const ActRegMove& a) {
+        mf_mask_subfield(a.src, &out_.wc);
+        if (!mf_prereqs_ok(*a.src.field, flow_, &out_.wc) || !mf_prereqs_ok(*a.dst.field, flow_, &out_.wc)) {
+            trace("move: a field is not present in the packet: skipped");
+            return;
+        }
+        if (a.dst.n_bits < a.dst.field->n_bytes * 8) mf_mask_all(*a.dst.field, &out_.wc);
+        mf_write_subfield(a.dst, mf_read_subfield(a.src, flow_), &flow_);
+        auto id = a.dst.field->id;
+        if (id == MfId::VlanTci || id == MfId::VlanVid || id == MfId::VlanPcp || id == MfId::DlVlan ||
+            id == MfId::DlVlanPcp)
+            resync_vlans_from_flow();
     }
     void do_action(const ActResubmit& a) {
         OfPort saved = flow_.in_port;
@@ -239,12 +356,112 @@ private:
         table(a.table == 255 ? table_id_ : a.table);
         indent_--;
         flow_.in_port = saved;
+        // exit ends the whole pipeline, resubmits included.
     }
     void do_action(const ActGotoTable& a) {
         if (a.table <= table_id_) return fail(fmt::format("goto_table:{} does not go forward from table {}", a.table, table_id_));
         indent_++;
         table(a.table);
         indent_--;
+    }
+    void do_action(const ActWriteMetadata& a) { flow_.metadata = (flow_.metadata & ~a.mask) | (a.value & a.mask); }
+    void do_action(const ActClearActions&) { action_set_.clear(); }
+    // write_actions: each action replaces the action set's action of the
+    // same kind (set_field: of the same field), as OpenFlow's action set
+    // holds at most one of each.
+    void do_action(const ActWriteActions& a) {
+        for (const OfAction& act : a.actions) {
+            auto same = [&](const OfAction& x) {
+                if (x.index() != act.index()) return false;
+                if (auto* sf = std::get_if<ActSetField>(&x.variant()))
+                    return sf->field == std::get<ActSetField>(act.variant()).field;
+                return true;
+            };
+            std::erase_if(action_set_, same);
+            action_set_.push_back(act);
+        }
+    }
+    void do_action(const ActMeter& a) {
+        trace("meter {} does not exist: dropped", a.meter_id);
+        stop_ = true;
+    }
+    void do_action(const ActGroup& a) {
+        trace("group {} does not exist: dropped", a.group_id);
+        stop_ = true;
+    }
+    void do_action(const ActNote&) {}
+    void do_action(const ActExit&) { exit_ = true; }
+
+    // The action set's actions in the order OpenFlow runs them: VLAN pops
+    // and pushes, TTL, field sets, queue, then group or output.
+    static int action_set_rank(const OfAction& a) {
+        return std::visit(
+            [](const auto& x) -> int {
+                using T = std::decay_t<decltype(x)>;
+                if constexpr (std::is_same_v<T, ActPopVlan>) return 0;
+                else if constexpr (std::is_same_v<T, ActPushVlan>) return 1;
+                else if constexpr (std::is_same_v<T, ActDecTtl>) return 2;
+                else if constexpr (std::is_same_v<T, ActSetQueue>) return 4;
+                else if constexpr (std::is_same_v<T, ActGroup>) return 5;
+                else if constexpr (std::is_same_v<T, ActOutput> || std::is_same_v<T, ActController> ||
+                                   std::is_same_v<T, ActOutputReg> || std::is_same_v<T, ActEnqueue>)
+                    return 6;
+                else return 3;
+            },
+            a.variant());
+    }
+    void run_action_set() {
+        if (action_set_.empty() || stop_) return;
+        OfActions set = std::move(action_set_);
+        action_set_.clear();
+        std::stable_sort(set.begin(), set.end(),
+                         [](const OfAction& x, const OfAction& y) { return action_set_rank(x) < action_set_rank(y); });
+        bool has_group = std::any_of(set.begin(), set.end(), [](const OfAction& x) { return action_set_rank(x) == 5; });
+        trace("action set");
+        indent_++;
+        exit_ = false;
+        for (const OfAction& a : set) {
+            if (has_group && action_set_rank(a) == 6) continue;  // a group takes the place of output
+            if (stop_) break;
+            trace("{}", format_of_actions({a}));
+            std::visit([this](const auto& act) { do_action(act); }, a.variant());
+        }
+        indent_--;
+    }
+
+    // Re-reads the VLAN stack after a set_field/move wrote vlan_tci.
+    void resync_vlans_from_flow() {
+        auto& p = flow_.pkt;
+        bool present = ntohs(p.vlan_tci) & kVlanCfi;
+        if (!present) {
+            if (!vlans_.empty()) vlans_.erase(vlans_.begin());
+        } else {
+            uint16_t tci = static_cast<uint16_t>(ntohs(p.vlan_tci) & ~kVlanCfi);
+            if (vlans_.empty()) vlans_.push_back({0x8100, tci});
+            else vlans_[0].tci = tci;
+        }
+        sync_vlans();
+    }
+
+    // A packet-in: the packet as translated so far goes to userspace
+    // through a datapath userspace action whose cookie names what the
+    // packet-in carries (the pipeline's metadata at this point is part of
+    // it: the megaflow pins every bit it was computed from).
+    void controller(PacketInSpec spec) {
+        spec.bridge = br_->name;
+        spec.table_id = table_id_;
+        spec.cookie = rule_cookie_;
+        spec.flow = flow_;
+        if (!in_.controller) {
+            trace("controller: no OpenFlow connection manager: packet-in not sent");
+            return;
+        }
+        trace("controller (reason {}, max_len {}, id {})", spec.reason, spec.max_len, spec.controller_id);
+        uint64_t cookie = in_.controller(spec);
+        commit();
+        xvs_action act{.type = XVS_ACT_USERSPACE};
+        act.u.cookie = cookie;
+        emit(act);
     }
 
     void output(OfPort port) {
@@ -262,7 +479,8 @@ private:
                 trace("no controller connection: packet dropped");
                 return;
             case kOfppTable:
-                return fail("output to TABLE is only valid in packet-out");
+                if (!in_.actions || depth_ > 0) return fail("output to TABLE is only valid in packet-out");
+                return table(0);
             case kOfppNone: return;
             default: return output_xport(port, false);
         }
@@ -300,6 +518,8 @@ private:
         XBridge* saved_br = br_;
         Flow saved_flow = flow_;
         std::vector<VlanTag> saved_vlans = vlans_;
+        OfActions saved_set = std::move(action_set_);
+        action_set_.clear();
         flow_.metadata = 0;
         std::fill(std::begin(flow_.regs), std::end(flow_.regs), 0);
         flow_.in_port = peer_port;
@@ -309,8 +529,11 @@ private:
         trace_line(std::string(indent_ * 4, ' ') + fmt::format("bridge(\"{}\")", br_->name));
         trace_line(std::string(indent_ * 4, ' ') + std::string(br_->name.size() + 10, '-'));
         table(0);
+        run_action_set();
+        exit_ = false;
         indent_--;
         br_ = saved_br;
+        action_set_ = std::move(saved_set);
         // Header changes made in the peer stay committed in base_; the
         // logical flow returns to this bridge's view.
         flow_ = saved_flow;
@@ -576,6 +799,9 @@ private:
     int resubmits_ = 0;
     int indent_ = 0;
     bool stop_ = false;
+    bool exit_ = false;        // the exit action ran: the pipeline ends, the action set runs
+    OfActions action_set_;     // write_actions' accumulated set
+    uint64_t rule_cookie_ = 0; // cookie of the rule whose actions run
 };
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include <bitset>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <set>
 #include <string>
@@ -80,6 +81,24 @@ struct XlateWorld {
     std::map<std::string, std::pair<XBridge*, OfPort>> ifaces;
 };
 
+// OpenFlow packet-in reasons (OFPR_*).
+inline constexpr uint8_t kOfprNoMatch = 0;
+inline constexpr uint8_t kOfprAction = 1;
+inline constexpr uint8_t kOfprInvalidTtl = 2;
+
+// What a controller action asks to send: translation fills in where in the
+// pipeline it happened, the connection manager turns it into packet-ins.
+struct PacketInSpec {
+    uint8_t reason = kOfprAction;
+    uint16_t max_len = UINT16_MAX;
+    uint16_t controller_id = 0;
+    std::vector<uint8_t> userdata;
+    std::string bridge;
+    uint8_t table_id = 0;
+    uint64_t cookie = 0;  // the rule's cookie
+    Flow flow;            // the packet's metadata and fields at the action
+};
+
 struct XlateIn {
     const XlateWorld* world = nullptr;
     XBridge* bridge = nullptr;
@@ -87,6 +106,16 @@ struct XlateIn {
     bool may_learn = true;   // false when revalidating: no side effects
     Clock::time_point now = Clock::now();
     bool trace = false;
+    // Registers a packet-in and returns the datapath userspace cookie that
+    // will carry packets to it; empty: no controller support (packet-ins
+    // are traced and dropped).
+    std::function<uint64_t(const PacketInSpec&)> controller;
+    // Whether a table miss in the named bridge goes to its controllers
+    // (OpenFlow 1.0-1.2 controllers connected); empty: never.
+    std::function<bool(const std::string& bridge)> miss_to_controller;
+    // Packet-out: run these actions instead of the pipeline from table 0
+    // (output to TABLE then enters table 0).
+    const OfActions* actions = nullptr;
 };
 
 struct MacLearned {

@@ -227,7 +227,7 @@ int main(int argc, char* argv[]) {
     xvs::ofproto::Switch sw(std::move(dpif), sw_opts);
     auto idl = xvs::ovsdb::Idl::create(loop, remote, "Open_vSwitch");
     if (!idl) return daemon.startup_failed(fmt::format("{}: {}", remote, idl.message()));
-    xvs::vswitchd::Bridge bridge(loop, **idl, sw);
+    xvs::vswitchd::Bridge bridge(loop, **idl, sw, dirs.rundir);
     (*idl)->on_change([&] { bridge.run(); });
 
     // The dummy datapath's ports are no kernel devices: nothing to follow.

@@ -20,6 +20,7 @@ using ofproto::VlanMode;
 namespace {
 
 VlogModule vlog("bridge");
+RateLimiter rl(60, 20);
 
 const char* const kColumns[][2] = {
     {"Open_vSwitch", "bridges"},     {"Open_vSwitch", "next_cfg"},     {"Open_vSwitch", "cur_cfg"},
@@ -35,7 +36,8 @@ const char* const kColumns[][2] = {
     {"Interface", "ingress_policing_burst"}, {"Bridge", "mirrors"},     {"Mirror", "name"},
     {"Mirror", "select_all"},        {"Mirror", "select_src_port"},   {"Mirror", "select_dst_port"},
     {"Mirror", "select_vlan"},       {"Mirror", "output_port"},       {"Mirror", "output_vlan"},
-    {"Mirror", "statistics"},
+    {"Mirror", "statistics"},        {"Bridge", "protocols"},         {"Controller", "target"},
+    {"Controller", "inactivity_probe"}, {"Controller", "max_backoff"},
 };
 
 Datum int_datum(int64_t v) { return Datum::scalar(Atom(v)); }
@@ -73,9 +75,81 @@ std::string mac_text(const std::array<uint8_t, 6>& a) {
 
 }  // namespace
 
-Bridge::Bridge(PollLoop& loop, ovsdb::Idl& idl, ofproto::Switch& sw) : loop_(loop), idl_(idl), sw_(sw) {
+Bridge::Bridge(PollLoop& loop, ovsdb::Idl& idl, ofproto::Switch& sw, std::string rundir)
+    : loop_(loop), idl_(idl), sw_(sw), rundir_(std::move(rundir)) {
     for (const auto& c : kColumns) idl_.add_column(c[0], c[1]);
     idl_.set_lock("ovs_vswitchd");
+    ofproto::Switch::OfHooks hooks;
+    hooks.packet_in = [this](const ofproto::PacketInSpec& spec, std::span<const uint8_t> pkt, uint32_t total_len) {
+        if (auto it = connmgrs_.find(spec.bridge); it != connmgrs_.end()) it->second->send_packet_in(spec, pkt, total_len);
+    };
+    hooks.flow_removed = [this](const std::string& bridge, const ofproto::OfpFlowRemoved& fr) {
+        if (auto it = connmgrs_.find(bridge); it != connmgrs_.end()) it->second->send_flow_removed(fr);
+    };
+    hooks.miss_to_controller = [this](const std::string& bridge) {
+        auto it = connmgrs_.find(bridge);
+        return it != connmgrs_.end() && it->second->wants_packet_in_on_miss();
+    };
+    sw_.set_of_hooks(std::move(hooks));
+}
+
+Bridge::~Bridge() { sw_.set_of_hooks({}); }
+
+// The datapath ID OpenFlow reports: other_config:datapath-id (16 hex
+// digits), else derived from the local port's MAC as Open vSwitch does.
+std::optional<std::string> Bridge::datapath_id(const IdlRow& br) const {
+    std::string name = br.get_string("name");
+    auto oc = br.get_string_map("other_config");
+    if (auto d = oc.find("datapath-id"); d != oc.end()) {
+        std::string v = d->second.rfind("0x", 0) == 0 ? d->second.substr(2) : d->second;
+        if (v.size() == 16 && v.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos) {
+            std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
+            return v;
+        }
+        vlog.warn_rl(rl, "{}: other_config:datapath-id=\"{}\" is not 16 hex digits", name, d->second);
+    }
+    auto link = netdev::get_link(name);
+    if (!link) return std::nullopt;
+    return fmt::format("0000{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}", link->mac[0], link->mac[1], link->mac[2],
+                       link->mac[3], link->mac[4], link->mac[5]);
+}
+
+// Each bridge's OpenFlow connections: its service socket and controllers.
+void Bridge::configure_openflow() {
+    std::set<std::string> names;
+    for (const IdlRow& br : idl_.table("Bridge")) {
+        std::string name = br.get_string("name");
+        if (!sw_.pipeline(name)) continue;  // not (yet) a bridge of the switch
+        names.insert(name);
+        ofproto::OfServiceConfig oc;
+        oc.mgmt_path = rundir_ + "/" + name + ".mgmt";
+        oc.rundir = rundir_;
+        for (const IdlRow* c : br.refs("controller")) {
+            ofproto::OfControllerConfig cc;
+            cc.target = c->get_string("target");
+            if (auto v = c->get_optional_integer("inactivity_probe")) cc.inactivity_probe_ms = static_cast<int>(*v);
+            if (auto v = c->get_optional_integer("max_backoff")) cc.max_backoff_ms = static_cast<int>(*v);
+            oc.controllers.push_back(std::move(cc));
+        }
+        auto protocols = br.get_strings("protocols");
+        if (!protocols.empty()) {
+            oc.allowed_versions = 0;
+            for (const auto& p : protocols) {
+                static const std::map<std::string, uint8_t> kVersions = {
+                    {"OpenFlow10", ofproto::kOfp10}, {"OpenFlow11", ofproto::kOfp11}, {"OpenFlow12", ofproto::kOfp12},
+                    {"OpenFlow13", ofproto::kOfp13}, {"OpenFlow14", ofproto::kOfp14}, {"OpenFlow15", ofproto::kOfp15}};
+                if (auto v = kVersions.find(p); v != kVersions.end())
+                    oc.allowed_versions |= 1u << v->second;
+                else
+                    vlog.warn_rl(rl, "{}: protocols: {} is not supported", name, p);
+            }
+        }
+        if (auto dpid = datapath_id(br)) oc.datapath_id = std::stoull(*dpid, nullptr, 16);
+        auto& cm = connmgrs_[name];
+        if (!cm) cm = std::make_unique<ofproto::ConnMgr>(loop_, sw_, name);
+        cm->configure(oc);
+    }
+    std::erase_if(connmgrs_, [&](const auto& kv) { return !names.count(kv.first); });
 }
 
 ofproto::SwitchConfig Bridge::build_config(int64_t& next_cfg) const {
@@ -168,6 +242,7 @@ void Bridge::run() {
         applied_ = cmp;
         rewrite_ = true;
     }
+    configure_openflow();
     applied_cfg_ = next_cfg;
     if (rewrite_ || written_cfg_ != applied_cfg_) write_status(applied_cfg_);
 }
@@ -252,22 +327,9 @@ void Bridge::write_status(std::optional<int64_t> cur_cfg) {
                 vlog.warn("{}: other_config:hwaddr=\"{}\" is not a MAC address", name, hw->second);
             }
         }
-        auto link = netdev::get_link(name);
-        if (!link) continue;
-        // The datapath ID: other_config:datapath-id (16 hex digits), else
-        // from the local port's MAC, as Open vSwitch derives it.
-        std::string dpid = fmt::format("0000{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}", link->mac[0], link->mac[1],
-                                       link->mac[2], link->mac[3], link->mac[4], link->mac[5]);
-        if (auto d = oc.find("datapath-id"); d != oc.end()) {
-            std::string v = d->second.rfind("0x", 0) == 0 ? d->second.substr(2) : d->second;
-            if (v.size() == 16 && v.find_first_not_of("0123456789abcdefABCDEF") == std::string::npos) {
-                std::transform(v.begin(), v.end(), v.begin(), [](unsigned char c) { return std::tolower(c); });
-                dpid = v;
-            } else {
-                vlog.warn("{}: other_config:datapath-id=\"{}\" is not 16 hex digits", name, d->second);
-            }
-        }
-        set_if(br, "datapath_id", str_datum(dpid));
+        auto dpid = datapath_id(br);
+        if (!dpid) continue;
+        set_if(br, "datapath_id", str_datum(*dpid));
     }
 
     const auto& mstats = sw_.mirror_stats();

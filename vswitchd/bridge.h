@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 
+#include "ofproto/connmgr.h"
 #include "ofproto/switch.h"
 #include "ovsdb/idl.h"
 #include "util/poll_loop.h"
@@ -19,7 +20,9 @@ class Bridge {
 public:
     // Registers the tables and columns it needs with 'idl' and takes its
     // lock ("ovs_vswitchd", as ovs-vswitchd does).
-    Bridge(PollLoop& loop, ovsdb::Idl& idl, ofproto::Switch& sw);
+    // rundir: where each bridge's OpenFlow service socket <bridge>.mgmt goes.
+    Bridge(PollLoop& loop, ovsdb::Idl& idl, ofproto::Switch& sw, std::string rundir);
+    ~Bridge();
 
     // Applies the database when it changed; call on IDL changes.
     void run();
@@ -35,6 +38,8 @@ private:
     ofproto::SwitchConfig build_config(int64_t& next_cfg) const;
     void write_status(std::optional<int64_t> cur_cfg);
     void commit_done(const ovsdb::IdlTxnResult& r);
+    void configure_openflow();
+    std::optional<std::string> datapath_id(const ovsdb::IdlRow& br) const;
 
     PollLoop& loop_;
     ovsdb::Idl& idl_;
@@ -46,6 +51,8 @@ private:
     bool txn_in_flight_ = false;
     bool rewrite_ = false;  // status changed while a transaction was in flight
     PollLoop::Timer retry_;
+    std::string rundir_;
+    std::map<std::string, std::unique_ptr<ofproto::ConnMgr>> connmgrs_;  // by bridge name
 };
 
 }  // namespace xvs::vswitchd

@@ -1,0 +1,613 @@
+#include "ofproto/connmgr.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <bit>
+
+#include "ofproto/flow_table.h"
+#include "ofproto/ofp_actions.h"
+#include "ofproto/switch.h"
+#include "util/stream.h"
+#include "util/vlog.h"
+
+namespace xvs::ofproto {
+
+namespace {
+
+VlogModule vlog("connmgr");
+RateLimiter rl(60, 20);
+
+constexpr size_t kMaxBacklog = 4 << 20;  // bytes queued to a slow peer before async messages are dropped
+constexpr uint16_t kDefaultMissSendLen = 128;
+
+// Async message kinds, indices of OfpAsyncConfig's masks.
+enum AsyncKind { kAsyncPacketIn, kAsyncPortStatus, kAsyncFlowRemoved };
+
+uint8_t highest_version(uint32_t bitmap) { return bitmap ? static_cast<uint8_t>(31 - std::countl_zero(bitmap)) : 0; }
+
+bool is_passive(const std::string& target) { return target.starts_with("ptcp:") || target.starts_with("punix:"); }
+
+// Requests a secondary (slave) controller may not send.
+bool modifies_state(OfpType t) {
+    switch (t) {
+        case OfpType::FlowMod:
+        case OfpType::GroupMod:
+        case OfpType::PortMod:
+        case OfpType::TableMod:
+        case OfpType::MeterMod:
+        case OfpType::PacketOut:
+        case OfpType::BundleControl:
+        case OfpType::BundleAdd: return true;
+        default: return false;
+    }
+}
+
+}  // namespace
+
+// A place connections come from: the service socket, a controller target.
+struct ConnMgr::Remote {
+    OfControllerConfig cfg;
+    bool service = false;  // the .mgmt socket: connections are OFCONN_SERVICE
+    bool passive = false;
+    std::unique_ptr<Listener> listener;
+    PollLoop::FdWatch watch;
+    // Active targets: the connection (at most one) and reconnection state.
+    Conn* conn = nullptr;
+    PollLoop::Timer retry;
+    int backoff_ms = 0;
+    std::string last_error;
+    Clock::time_point connected_at{}, disconnected_at{};
+};
+
+struct ConnMgr::Conn {
+    std::unique_ptr<Stream> stream;
+    PollLoop::FdWatch watch;
+    Remote* remote = nullptr;  // where it came from
+    bool service = false;
+    std::string in;            // received bytes not yet handled
+    size_t in_off = 0;
+    uint8_t version = 0;       // 0 until hello negotiation is done
+    bool nxm = false;          // NXT_SET_FLOW_FORMAT to NXM (1.0 connections)
+    bool table_id_ext = false; // NXT_FLOW_MOD_TABLE_ID
+    PacketInFormat pin_format = PacketInFormat::Standard;
+    uint16_t controller_id = 0;
+    OfpRole role = OfpRole::Equal;
+    OfpAsyncConfig async;
+    uint16_t miss_send_len = kDefaultMissSendLen;
+    uint16_t config_flags = 0;
+    Clock::time_point last_rx = Clock::now();
+    bool echo_sent = false;
+    PollLoop::Timer probe;
+    bool closed = false;
+    uint32_t next_xid = 1;
+};
+
+ConnMgr::ConnMgr(PollLoop& loop, Switch& sw, std::string bridge) : loop_(loop), sw_(sw), bridge_(std::move(bridge)) {}
+
+ConnMgr::~ConnMgr() = default;
+
+std::map<std::string, std::string> ConnMgr::configure(const OfServiceConfig& config) {
+    std::map<std::string, std::string> errors;
+    bool versions_changed = config.allowed_versions != config_.allowed_versions;
+    config_ = config;
+    // Wanted remotes: the service socket plus the controllers.
+    std::vector<std::pair<OfControllerConfig, bool>> wanted;
+    if (!config.mgmt_path.empty()) wanted.push_back({OfControllerConfig{"punix:" + config.mgmt_path, 0, 0}, true});
+    for (const auto& c : config.controllers) wanted.push_back({c, false});
+
+    // Drop remotes no longer wanted (and their connections).
+    for (auto& r : remotes_) {
+        bool keep = std::any_of(wanted.begin(), wanted.end(), [&](const auto& w) { return w.first == r->cfg; });
+        if (keep && !versions_changed) continue;
+        for (auto& c : conns_)
+            if (c->remote == r.get()) close_conn(*c, "controller removed from the configuration");
+        r.reset();
+    }
+    std::erase(remotes_, nullptr);
+    reap_closed();
+
+    StreamSpecDefaults defaults{.port = 6653, .rundir = config.rundir};
+    for (const auto& [cfg, service] : wanted) {
+        if (std::any_of(remotes_.begin(), remotes_.end(), [&](const auto& r) { return r->cfg == cfg; })) continue;
+        auto r = std::make_unique<Remote>();
+        r->cfg = cfg;
+        r->service = service;
+        r->passive = is_passive(cfg.target);
+        if (r->passive) {
+            auto l = Listener::open(cfg.target, defaults);
+            if (!l) {
+                errors[cfg.target] = l.message();
+                vlog.warn("{}: cannot listen on {}: {}", bridge_, cfg.target, l.message());
+                r->last_error = l.message();
+                remotes_.push_back(std::move(r));
+                continue;
+            }
+            r->listener = std::move(*l);
+            Remote* rp = r.get();
+            r->watch = loop_.watch_fd(r->listener->fd(), POLLIN, [this, rp](short) { accept_on(*rp); });
+            vlog.info("{}: listening for OpenFlow connections on {}", bridge_, cfg.target);
+            remotes_.push_back(std::move(r));
+        } else {
+            Remote* rp = r.get();
+            remotes_.push_back(std::move(r));
+            start_connect(*rp);
+        }
+    }
+    return errors;
+}
+
+void ConnMgr::accept_on(Remote& r) {
+    for (;;) {
+        auto s = r.listener->accept();
+        if (!s) {
+            vlog.warn_rl(rl, "{}: accept on {}: {}", bridge_, r.cfg.target, s.message());
+            return;
+        }
+        if (!*s) return;
+        auto c = std::make_unique<Conn>();
+        c->stream = std::move(*s);
+        c->remote = &r;
+        c->service = r.service;
+        if (c->service) c->miss_send_len = 0;  // service connections get no async messages unless asked
+        add_conn(std::move(c));
+    }
+}
+
+void ConnMgr::start_connect(Remote& r) {
+    StreamSpecDefaults defaults{.port = 6653, .rundir = config_.rundir};
+    auto s = Stream::open(r.cfg.target, defaults);
+    if (!s) {
+        r.last_error = s.message();
+        vlog.warn_rl(rl, "{}: {}: connection failed: {}", bridge_, r.cfg.target, s.message());
+        r.backoff_ms = std::clamp(r.backoff_ms ? r.backoff_ms * 2 : 1000, 1000, std::max(1000, r.cfg.max_backoff_ms));
+        Remote* rp = &r;
+        r.retry = loop_.add_timer(std::chrono::milliseconds(r.backoff_ms), [this, rp] { start_connect(*rp); });
+        return;
+    }
+    auto c = std::make_unique<Conn>();
+    c->stream = std::move(*s);
+    c->remote = &r;
+    r.conn = c.get();
+    add_conn(std::move(c));
+}
+
+void ConnMgr::add_conn(std::unique_ptr<Conn> c) {
+    Conn* cp = c.get();
+    c->watch = loop_.watch_fd(c->stream->fd(), c->stream->wanted_events(true),
+                              [this, cp](short revents) { conn_io(*cp, revents); });
+    Bytes hello = encode_hello(config_.allowed_versions, 0);
+    c->stream->send(std::string_view(reinterpret_cast<const char*>(hello.data()), hello.size()));
+    if (c->remote && !c->service && c->remote->cfg.inactivity_probe_ms > 0) {
+        int ms = c->remote->cfg.inactivity_probe_ms;
+        c->probe = loop_.add_periodic(std::chrono::milliseconds(ms), [this, cp] { probe(*cp); });
+    }
+    vlog.info("{}: OpenFlow connection from {}", bridge_, c->stream->name());
+    conns_.push_back(std::move(c));
+    cp->watch.set_events(cp->stream->wanted_events(true));
+}
+
+void ConnMgr::probe(Conn& c) {
+    if (c.closed || !c.version) return;
+    auto idle = Clock::now() - c.last_rx;
+    auto interval = std::chrono::milliseconds(c.remote->cfg.inactivity_probe_ms);
+    if (idle < interval) return;
+    if (c.echo_sent && idle >= 2 * interval) {
+        close_conn(c, fmt::format("no response to inactivity probe after {} ms", 2 * interval.count()));
+        reap_closed();
+        return;
+    }
+    if (!c.echo_sent) {
+        Bytes echo(8);
+        echo[0] = c.version;
+        echo[1] = 2;  // OFPT_ECHO_REQUEST
+        echo[3] = 8;
+        send(c, std::move(echo));
+        c.echo_sent = true;
+    }
+}
+
+void ConnMgr::conn_io(Conn& c, short revents) {
+    if (c.closed) return;
+    Stream& s = *c.stream;
+    if (s.state() == Stream::State::Connecting) {
+        if (s.poll_connect() == Stream::State::Connecting) return;
+        if (c.remote && !c.service && !c.remote->passive) {
+            c.remote->backoff_ms = 0;
+            c.remote->connected_at = Clock::now();
+        }
+    }
+    if (revents & POLLOUT) s.flush();
+    for (;;) {
+        size_t n = s.recv(c.in, 65536);
+        if (n == 0) break;
+    }
+    c.last_rx = Clock::now();
+    c.echo_sent = false;
+    while (!c.closed && c.in.size() - c.in_off >= kOfpHeaderLen) {
+        auto* p = reinterpret_cast<const uint8_t*>(c.in.data()) + c.in_off;
+        size_t len = (size_t{p[2]} << 8) | p[3];
+        if (len < kOfpHeaderLen) {
+            close_conn(c, fmt::format("message length {} is shorter than the OpenFlow header", len));
+            break;
+        }
+        if (c.in.size() - c.in_off < len) break;
+        handle(c, std::span<const uint8_t>(p, len));
+        c.in_off += len;
+    }
+    if (c.in_off) {
+        c.in.erase(0, c.in_off);
+        c.in_off = 0;
+    }
+    if (!c.closed && s.state() == Stream::State::Closed)
+        close_conn(c, s.closed_by_peer() ? "connection closed by peer" : s.error());
+    if (!c.closed) c.watch.set_events(s.wanted_events(true));
+    reap_closed();
+    sw_.revalidate_if_needed();
+}
+
+void ConnMgr::close_conn(Conn& c, const std::string& why) {
+    if (c.closed) return;
+    c.closed = true;
+    c.watch.reset();
+    c.probe.cancel();
+    c.stream->close(why);
+    vlog.info("{}: OpenFlow connection {} closed: {}", bridge_, c.stream->name(), why);
+    sw_.request_revalidation();
+    if (c.remote && c.remote->conn == &c) {
+        Remote* r = c.remote;
+        r->conn = nullptr;
+        r->last_error = why;
+        r->disconnected_at = Clock::now();
+        r->backoff_ms = std::clamp(r->backoff_ms ? r->backoff_ms * 2 : 1000, 1000, std::max(1000, r->cfg.max_backoff_ms));
+        r->retry = loop_.add_timer(std::chrono::milliseconds(r->backoff_ms), [this, r] { start_connect(*r); });
+    }
+}
+
+void ConnMgr::reap_closed() {
+    // Closed connections are freed from the loop, never from inside their
+    // own callback.
+    if (std::none_of(conns_.begin(), conns_.end(), [](const auto& c) { return c->closed; })) return;
+    reap_ = loop_.add_timer(std::chrono::milliseconds(0), [this] {
+        std::erase_if(conns_, [](const auto& c) { return c->closed; });
+    });
+}
+
+void ConnMgr::send(Conn& c, Bytes msg) {
+    if (c.closed) return;
+    c.stream->send(std::string_view(reinterpret_cast<const char*>(msg.data()), msg.size()));
+    if (c.stream->state() == Stream::State::Closed) {
+        close_conn(c, c.stream->error());
+        return;
+    }
+    c.watch.set_events(c.stream->wanted_events(true));
+}
+
+void ConnMgr::send_error(Conn& c, const OfpError& e, std::span<const uint8_t> request) {
+    vlog.info_rl(rl, "{}: {}: {} ({})", bridge_, c.stream->name(), ofp_error_name(e.err), e.detail);
+    uint32_t xid = request.size() >= 8 ? ofp_header(request).xid : 0;
+    send(c, encode_error(c.version ? c.version : highest_version(config_.allowed_versions), e.err, request, xid));
+}
+
+void ConnMgr::handle(Conn& c, std::span<const uint8_t> msg) {
+    OfpHeader h = ofp_header(msg);
+    if (!c.version) {
+        if (h.type != 0) {  // OFPT_HELLO is 0 in every version
+            close_conn(c, fmt::format("received message type {} before hello", h.type));
+            return;
+        }
+        uint32_t theirs = decode_hello_versions(msg);
+        uint32_t common = theirs & config_.allowed_versions;
+        if (!common) {
+            uint8_t v = std::min(highest_version(theirs), highest_version(config_.allowed_versions));
+            c.version = v ? v : kOfp10;
+            send_error(c, OfpError{OfpErr::OFPHFC_INCOMPATIBLE,
+                                   fmt::format("no common OpenFlow version (peer offers {:#x}, we allow {:#x})",
+                                               theirs, config_.allowed_versions)},
+                       msg);
+            c.stream->flush();
+            close_conn(c, "version negotiation failed");
+            return;
+        }
+        c.version = highest_version(common);
+        sw_.request_revalidation();  // table misses may now go to this controller
+        vlog.info("{}: {}: negotiated OpenFlow version {:#04x}", bridge_, c.stream->name(), c.version);
+        return;
+    }
+    if (h.version != c.version) {
+        send_error(c, OfpError{OfpErr::OFPBRC_BAD_VERSION, fmt::format("version {:#04x} on a {:#04x} connection", h.version, c.version)},
+                   msg);
+        return;
+    }
+    dispatch(c, msg, h);
+}
+
+std::vector<OfpPortInfo> ConnMgr::ports() const { return sw_.of_ports(bridge_); }
+
+void ConnMgr::dispatch(Conn& c, std::span<const uint8_t> msg, const OfpHeader& h) {
+    auto t = decode_type(msg);
+    if (auto* e = std::get_if<OfpError>(&t)) return send_error(c, *e, msg);
+    OfpType type = std::get<OfpType>(t);
+    if (c.role == OfpRole::Secondary && modifies_state(type))
+        return send_error(c, OfpError{OfpErr::OFPBRC_IS_SLAVE, "secondary controllers may not change the switch"}, msg);
+
+    auto u32_control = [&](auto apply) {
+        auto v = decode_nx_u32_control(msg);
+        if (auto* e = std::get_if<OfpError>(&v)) return send_error(c, *e, msg);
+        apply(std::get<uint32_t>(v));
+    };
+
+    switch (type) {
+        case OfpType::Hello: return;  // a second hello is harmless
+        case OfpType::EchoRequest: return send(c, encode_echo_reply(msg));
+        case OfpType::EchoReply: return;
+        case OfpType::Error: vlog.info_rl(rl, "{}: {} sent an error message", bridge_, c.stream->name()); return;
+        case OfpType::FeaturesRequest: {
+            OfpFeatures f;
+            f.datapath_id = config_.datapath_id;
+            f.n_tables = 254;
+            f.capabilities = 0x01 | 0x02 | 0x04 | 0x08 | 0x40;  // flow, table, port, group stats; queue stats
+            f.ports = ports();
+            return send(c, encode_features_reply(c.version, h.xid, f));
+        }
+        case OfpType::GetConfigRequest:
+            return send(c, encode_get_config_reply(c.version, h.xid, OfpSwitchConfig{c.config_flags, c.miss_send_len}));
+        case OfpType::SetConfig: {
+            auto v = decode_set_config(msg);
+            if (auto* e = std::get_if<OfpError>(&v)) return send_error(c, *e, msg);
+            c.config_flags = std::get<OfpSwitchConfig>(v).flags;
+            c.miss_send_len = std::get<OfpSwitchConfig>(v).miss_send_len;
+            return;
+        }
+        case OfpType::BarrierRequest: return send(c, encode_barrier_reply(c.version, h.xid));
+        case OfpType::FlowMod: return handle_flow_mod(c, msg);
+        case OfpType::PacketOut: return handle_packet_out(c, msg);
+        case OfpType::PortMod: return handle_port_mod(c, msg);
+        case OfpType::RoleRequest:
+        case OfpType::NxRoleRequest: return handle_role(c, msg);
+        case OfpType::DescRequest: {
+            OfpDesc d{"xvs project", "xvs eBPF datapath", "xvs-vswitchd", "None", bridge_};
+            return send(c, encode_desc_reply(msg, d));
+        }
+        case OfpType::FlowStatsRequest:
+        case OfpType::AggregateRequest: {
+            auto v = decode_flow_stats_request(msg);
+            if (auto* e = std::get_if<OfpError>(&v)) return send_error(c, *e, msg);
+            const auto& req = std::get<OfpFlowStatsRequest>(v);
+            Pipeline* p = sw_.pipeline(bridge_);
+            if (!p) return send_error(c, OfpError{OfpErr::OFPBRC_EPERM, "bridge is gone"}, msg);
+            auto flows = collect_flow_stats(*p, req, Clock::now());
+            if (type == OfpType::AggregateRequest) {
+                uint64_t packets = 0, bytes = 0;
+                for (const auto& f : flows) {
+                    packets += f.packet_count;
+                    bytes += f.byte_count;
+                }
+                for (auto& m : encode_aggregate_reply(msg, packets, bytes, static_cast<uint32_t>(flows.size())))
+                    send(c, std::move(m));
+                return;
+            }
+            for (auto& m : encode_flow_stats_reply(msg, flows)) send(c, std::move(m));
+            return;
+        }
+        case OfpType::PortDescRequest:
+            for (auto& m : encode_port_desc_reply(msg, ports())) send(c, std::move(m));
+            return;
+        case OfpType::TableStatsRequest: {
+            Pipeline* p = sw_.pipeline(bridge_);
+            std::vector<OfpTableStats> tables;
+            for (int t = 0; t < 254; t++) {
+                OfpTableStats ts;
+                ts.table_id = static_cast<uint8_t>(t);
+                ts.name = t == 0 ? "classifier" : fmt::format("table{}", t);
+                ts.active_count = p ? static_cast<uint32_t>(p->n_rules(static_cast<uint8_t>(t))) : 0;
+                tables.push_back(std::move(ts));
+            }
+            for (auto& m : encode_table_stats_reply(msg, tables)) send(c, std::move(m));
+            return;
+        }
+        case OfpType::PortStatsRequest: {
+            auto v = decode_port_stats_request(msg);
+            if (auto* e = std::get_if<OfpError>(&v)) return send_error(c, *e, msg);
+            uint32_t want = std::get<uint32_t>(v);
+            auto all = sw_.of_port_stats(bridge_);
+            std::vector<OfpPortStats> sel;
+            for (auto& s : all)
+                if (want == 0xffffffff || want == 0xffff || (want & 0xffff) == s.port_no) sel.push_back(s);
+            for (auto& m : encode_port_stats_reply(msg, sel)) send(c, std::move(m));
+            return;
+        }
+        // No groups, meters or queues exist yet: their statistics and
+        // descriptions are empty, truthfully.
+        case OfpType::QueueStatsRequest:
+        case OfpType::GroupStatsRequest:
+        case OfpType::GroupDescRequest:
+        case OfpType::MeterStatsRequest:
+        case OfpType::MeterConfigRequest: return send(c, encode_empty_multipart_reply(msg));
+        case OfpType::NxSetFlowFormat:
+            return u32_control([&](uint32_t f) {
+                if (f != 0 && f != 2)
+                    return send_error(c, OfpError{OfpErr::OFPBRC_EPERM, fmt::format("flow format {}", f)}, msg);
+                c.nxm = f == 2;
+            });
+        case OfpType::NxFlowModTableId: return u32_control([&](uint32_t v) { c.table_id_ext = v != 0; });
+        case OfpType::NxSetPacketInFormat:
+            return u32_control([&](uint32_t f) {
+                if (f > 2)
+                    return send_error(c, OfpError{OfpErr::OFPBRC_EPERM, fmt::format("packet-in format {}", f)}, msg);
+                c.pin_format = static_cast<PacketInFormat>(f);
+            });
+        case OfpType::NxSetControllerId: return u32_control([&](uint32_t id) { c.controller_id = static_cast<uint16_t>(id); });
+        case OfpType::NxSetAsyncConfig:
+        case OfpType::SetAsync: {
+            auto v = decode_set_async(msg, c.async);
+            if (auto* e = std::get_if<OfpError>(&v)) return send_error(c, *e, msg);
+            c.async = std::get<OfpAsyncConfig>(v);
+            return;
+        }
+        case OfpType::GetAsyncRequest: return send(c, encode_get_async_reply(msg, c.async));
+        default:
+            // Group and meter tables, bundles, table mods and features,
+            // queue configuration, flow monitors and TLV tables are not
+            // implemented yet: say so as OpenFlow does for an unsupported
+            // request.
+            return send_error(c,
+                              OfpError{OfpErr::OFPBRC_BAD_TYPE,
+                                       fmt::format("{} is not supported by xvs yet", ofp_type_name(type))},
+                              msg);
+    }
+}
+
+void ConnMgr::handle_flow_mod(Conn& c, std::span<const uint8_t> msg) {
+    auto v = decode_flow_mod(msg, c.table_id_ext);
+    if (auto* e = std::get_if<OfpError>(&v)) return send_error(c, *e, msg);
+    auto& fm = std::get<OfpFlowMod>(v);
+    Pipeline* p = sw_.pipeline(bridge_);
+    if (!p) return send_error(c, OfpError{OfpErr::OFPBRC_EPERM, "bridge is gone"}, msg);
+    if (fm.command == FlowModCommand::Add || fm.command == FlowModCommand::Modify ||
+        fm.command == FlowModCommand::ModifyStrict) {
+        uint8_t table = fm.table_id == 0xff ? 0 : fm.table_id;
+        if (auto e = check_actions(fm.actions, fm.match, c.version, kOfppMax, table)) return send_error(c, *e, msg);
+        if (auto e = sw_.check_actions_supported(bridge_, fm.actions)) return send_error(c, *e, msg);
+    }
+    FlowModOutcome out = apply_flow_mod(*p, fm, c.version, Clock::now());
+    if (out.error) return send_error(c, *out.error, msg);
+    for (const auto& fr : out.removed) send_flow_removed(fr);
+    if (out.changed) sw_.request_revalidation();
+    if (fm.buffer_id != UINT32_MAX)
+        send_error(c, OfpError{OfpErr::OFPBRC_BUFFER_UNKNOWN, "xvs does not buffer packets"}, msg);
+}
+
+void ConnMgr::handle_packet_out(Conn& c, std::span<const uint8_t> msg) {
+    auto v = decode_packet_out(msg);
+    if (auto* e = std::get_if<OfpError>(&v)) return send_error(c, *e, msg);
+    auto& po = std::get<OfpPacketOut>(v);
+    if (po.buffer_id != UINT32_MAX)
+        return send_error(c, OfpError{OfpErr::OFPBRC_BUFFER_UNKNOWN, "xvs does not buffer packets"}, msg);
+    if (auto e = sw_.packet_out(bridge_, static_cast<OfPort>(po.in_port), po.packet, po.actions))
+        return send_error(c, *e, msg);
+}
+
+void ConnMgr::handle_port_mod(Conn& c, std::span<const uint8_t> msg) {
+    auto v = decode_port_mod(msg);
+    if (auto* e = std::get_if<OfpError>(&v)) return send_error(c, *e, msg);
+    auto& pm = std::get<OfpPortMod>(v);
+    for (const auto& p : ports()) {
+        if (p.port_no != (pm.port_no >= 0xfffffff8 ? (pm.port_no & 0xffff) : pm.port_no)) continue;
+        if (p.hw_addr != pm.hw_addr)
+            return send_error(c, OfpError{OfpErr::OFPPMFC_BAD_HW_ADDR, "hardware address does not match"}, msg);
+        if (auto e = sw_.port_mod(bridge_, static_cast<OfPort>(p.port_no), pm.config, pm.mask))
+            return send_error(c, *e, msg);
+        return;
+    }
+    send_error(c, OfpError{OfpErr::OFPPMFC_BAD_PORT, fmt::format("no port {}", pm.port_no)}, msg);
+}
+
+void ConnMgr::handle_role(Conn& c, std::span<const uint8_t> msg) {
+    auto v = decode_role_request(msg);
+    if (auto* e = std::get_if<OfpError>(&v)) return send_error(c, *e, msg);
+    auto& rr = std::get<OfpRoleRequest>(v);
+    if (c.service && rr.role != OfpRole::NoChange)
+        return send_error(c, OfpError{OfpErr::OFPRRFC_UNSUP, "service connections have no role"}, msg);
+    if (rr.role == OfpRole::Primary || rr.role == OfpRole::Secondary) {
+        if (rr.has_generation) {
+            // A request whose generation id is older than the newest seen is stale.
+            if (have_generation_ && static_cast<int64_t>(rr.generation_id - generation_id_) < 0)
+                return send_error(c, OfpError{OfpErr::OFPRRFC_STALE, "stale generation id"}, msg);
+            generation_id_ = rr.generation_id;
+            have_generation_ = true;
+        }
+        if (rr.role == OfpRole::Primary)
+            for (auto& other : conns_)
+                if (other.get() != &c && other->role == OfpRole::Primary) other->role = OfpRole::Secondary;
+    }
+    if (rr.role != OfpRole::NoChange) c.role = rr.role;
+    send(c, encode_role_reply(msg, c.role, generation_id_));
+}
+
+bool ConnMgr::receives_async(const Conn& c, int kind, uint8_t reason) const {
+    if (c.closed || !c.version) return false;
+    if (c.service && !c.miss_send_len) return false;
+    int i = c.role == OfpRole::Secondary ? 1 : 0;
+    uint32_t mask = kind == kAsyncPacketIn      ? c.async.packet_in[i]
+                    : kind == kAsyncPortStatus ? c.async.port_status[i]
+                                               : c.async.flow_removed[i];
+    return (mask >> reason) & 1;
+}
+
+void ConnMgr::send_packet_in(const PacketInSpec& spec, std::span<const uint8_t> packet, uint32_t total_len) {
+    for (auto& c : conns_) {
+        if (c->controller_id != spec.controller_id || !receives_async(*c, kAsyncPacketIn, spec.reason)) continue;
+        if (c->stream->backlog() > kMaxBacklog) continue;
+        OfpPacketIn pi;
+        size_t max = spec.reason == kOfprNoMatch ? c->miss_send_len : spec.max_len;
+        pi.packet.assign(packet.begin(), packet.begin() + std::min(packet.size(), max));
+        pi.total_len = total_len;
+        pi.reason = spec.reason;
+        pi.table_id = spec.table_id;
+        pi.cookie = spec.cookie;
+        pi.userdata = spec.userdata;
+        // The pipeline metadata as a match: in_port always, the rest when set.
+        Flow exact;
+        exact.in_port = 0xffff;
+        exact.metadata = spec.flow.metadata ? UINT64_MAX : 0;
+        for (int r = 0; r < kFlowNRegs; r++) exact.regs[r] = spec.flow.regs[r] ? UINT32_MAX : 0;
+        exact.pkt_mark = spec.flow.pkt_mark ? UINT32_MAX : 0;
+        pi.metadata = Match::make(spec.flow, exact);
+        PacketInFormat fmt = c->pin_format;
+        if (c->version != kOfp10 && fmt == PacketInFormat::Nxt) fmt = PacketInFormat::Standard;
+        send(*c, encode_packet_in(c->version, fmt, pi, 0));
+    }
+}
+
+void ConnMgr::send_port_status(uint8_t reason, const OfpPortInfo& port) {
+    for (auto& c : conns_)
+        if (receives_async(*c, kAsyncPortStatus, reason)) send(*c, encode_port_status(c->version, reason, port));
+}
+
+void ConnMgr::send_flow_removed(const OfpFlowRemoved& fr) {
+    for (auto& c : conns_)
+        if (receives_async(*c, kAsyncFlowRemoved, fr.reason)) send(*c, encode_flow_removed(c->version, c->nxm, fr, 0));
+}
+
+size_t ConnMgr::n_connections() const {
+    return std::count_if(conns_.begin(), conns_.end(), [](const auto& c) { return !c->closed; });
+}
+
+bool ConnMgr::wants_packet_in_on_miss() const {
+    // As Open vSwitch does: a table miss goes to the controllers when some
+    // non-service connection speaks OpenFlow 1.0-1.2, whose table-miss
+    // default is "send to controller" (1.3+ made it "drop").
+    return std::any_of(conns_.begin(), conns_.end(), [](const auto& c) {
+        return !c->closed && !c->service && c->version && c->version <= kOfp12;
+    });
+}
+
+std::vector<OfControllerStatus> ConnMgr::controller_status() const {
+    std::vector<OfControllerStatus> out;
+    auto now = Clock::now();
+    auto secs = [&](Clock::time_point t) {
+        return static_cast<uint32_t>(std::chrono::duration_cast<std::chrono::seconds>(now - t).count());
+    };
+    for (const auto& r : remotes_) {
+        if (r->service) continue;
+        OfControllerStatus s;
+        s.target = r->cfg.target;
+        s.last_error = r->last_error;
+        const Conn* c = r->conn;
+        if (r->passive) {
+            for (const auto& cc : conns_)
+                if (cc->remote == r.get() && !cc->closed) c = cc.get();
+        }
+        s.is_connected = c && c->version;
+        OfpRole role = c ? c->role : OfpRole::Equal;
+        s.role = role == OfpRole::Primary ? "master" : role == OfpRole::Secondary ? "slave" : "other";
+        s.state = s.is_connected ? "ACTIVE" : (r->passive ? "LISTENING" : (r->retry.active() ? "BACKOFF" : "CONNECTING"));
+        if (r->connected_at != Clock::time_point{}) s.sec_since_connect = secs(r->connected_at);
+        if (r->disconnected_at != Clock::time_point{}) s.sec_since_disconnect = secs(r->disconnected_at);
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+}  // namespace xvs::ofproto
