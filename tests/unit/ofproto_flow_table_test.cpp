@@ -106,7 +106,7 @@ TEST_CASE("cookies select rules under a mask, and a modify selecting nothing wit
     REQUIRE(!apply_flow_mod(p, fm(FlowModCommand::Add, match_ip(17), 10, {}, 0x200), kOfp13, now).error);
     auto d = fm(FlowModCommand::Delete, Match{}, 0);
     d.table_id = 0xff;
-    d.cookie = 0x100;
+    d.match_cookie = 0x100;
     d.cookie_mask = 0xf00;
     CHECK(apply_flow_mod(p, d, kOfp13, now).changed);
     REQUIRE(count(p) == 1);
