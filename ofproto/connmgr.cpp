@@ -8,6 +8,7 @@
 #include "ofproto/flow_table.h"
 #include "ofproto/ofp_actions.h"
 #include "ofproto/switch.h"
+#include "ofproto/table_features.h"
 #include "util/stream.h"
 #include "util/vlog.h"
 
@@ -20,6 +21,9 @@ RateLimiter rl(60, 20);
 
 constexpr size_t kMaxBacklog = 4 << 20;  // bytes queued to a slow peer before async messages are dropped
 constexpr uint16_t kDefaultMissSendLen = 128;
+// Tables advertised to controllers (features, table stats and features):
+// 0..253, as Open vSwitch, which keeps its last table to itself.
+constexpr uint8_t kNTables = 254;
 
 // Async message kinds, indices of OfpAsyncConfig's masks.
 enum AsyncKind { kAsyncPacketIn, kAsyncPortStatus, kAsyncFlowRemoved };
@@ -345,7 +349,7 @@ void ConnMgr::dispatch(Conn& c, std::span<const uint8_t> msg, const OfpHeader& h
         case OfpType::FeaturesRequest: {
             OfpFeatures f;
             f.datapath_id = config_.datapath_id;
-            f.n_tables = 254;
+            f.n_tables = kNTables;
             f.capabilities = 0x01 | 0x02 | 0x04 | 0x08 | 0x40;  // flow, table, port, group stats; queue stats
             f.ports = ports();
             return send(c, encode_features_reply(c.version, h.xid, f));
@@ -396,7 +400,7 @@ void ConnMgr::dispatch(Conn& c, std::span<const uint8_t> msg, const OfpHeader& h
         case OfpType::TableStatsRequest: {
             Pipeline* p = sw_.pipeline(bridge_);
             std::vector<OfpTableStats> tables;
-            for (int t = 0; t < 254; t++) {
+            for (int t = 0; t < kNTables; t++) {
                 OfpTableStats ts;
                 ts.table_id = static_cast<uint8_t>(t);
                 ts.name = t == 0 ? "classifier" : fmt::format("table{}", t);
@@ -417,6 +421,14 @@ void ConnMgr::dispatch(Conn& c, std::span<const uint8_t> msg, const OfpHeader& h
             for (auto& m : encode_port_stats_reply(msg, sel)) send(c, std::move(m));
             return;
         }
+        case OfpType::TableFeaturesRequest:
+            if (table_features_request_is_set(msg))
+                return send_error(c, OfpError{OfpErr::OFPTFFC_EPERM, "changing table features"}, msg);
+            for (auto& m : encode_table_features_reply(msg, kNTables)) send(c, std::move(m));
+            return;
+        case OfpType::TableDescRequest:
+            for (auto& m : encode_table_desc_reply(msg, kNTables)) send(c, std::move(m));
+            return;
         // No groups, meters or queues exist yet: their statistics and
         // descriptions are empty, truthfully.
         case OfpType::QueueStatsRequest:

@@ -40,6 +40,15 @@ struct Flow {
     uint32_t pkt_mark = 0;
     uint16_t in_port = 0;  // OpenFlow port
     uint16_t pad = 0;
+    // Tunnel metadata, network order as on the wire (tun_id, tun_src,
+    // tun_dst, tun_ipv6_src, tun_ipv6_dst). A packet that did not arrive
+    // through a tunnel has all of them zero; set_field on them matters only
+    // to a later output to a tunnel port.
+    uint8_t tun_id[8]{};
+    uint32_t tun_src = 0;
+    uint32_t tun_dst = 0;
+    uint32_t tun_ipv6_src[4]{};
+    uint32_t tun_ipv6_dst[4]{};
 };
 static_assert(sizeof(Flow) % 8 == 0);
 inline constexpr size_t kFlowWords = sizeof(Flow) / 8;

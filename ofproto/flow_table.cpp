@@ -118,7 +118,9 @@ FlowModOutcome add_flow(Pipeline& p, const OfpFlowMod& fm, uint8_t version, Cloc
     OfRule* r = p.add(table, fm.match, fm.priority, fm.actions, fm.cookie);
     r->idle_timeout = fm.idle_timeout;
     r->hard_timeout = fm.hard_timeout;
-    r->flags = fm.flags & (kFfSendFlowRem | kFfNoPktCounts | kFfNoBytCounts);
+    // The rule keeps the flags it was added with (flow stats report them
+    // from 1.3 on); check_overlap and reset_counts only act now.
+    r->flags = fm.flags & (kFfSendFlowRem | kFfCheckOverlap | kFfResetCounts | kFfNoPktCounts | kFfNoBytCounts);
     r->importance = fm.importance;
     r->packets = packets;
     r->bytes = bytes;

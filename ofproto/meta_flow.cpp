@@ -89,8 +89,21 @@ struct ByteLoc {
         offsetof(Flow, pkt) + offsetof(xvs_flow_key, member), sizeof(xvs_flow_key::member) \
     }
 
+#define XVS_META(member) \
+    ByteLoc { offsetof(Flow, member), sizeof(Flow::member) }
+
 std::optional<ByteLoc> byte_loc(MfId id) {
     switch (id) {
+        case MfId::TunId:
+            return XVS_META(tun_id);
+        case MfId::TunSrc:
+            return XVS_META(tun_src);
+        case MfId::TunDst:
+            return XVS_META(tun_dst);
+        case MfId::TunIpv6Src:
+            return XVS_META(tun_ipv6_src);
+        case MfId::TunIpv6Dst:
+            return XVS_META(tun_ipv6_dst);
         case MfId::EthSrc:
             return XVS_PKT(eth_src);
         case MfId::EthDst:

@@ -34,6 +34,8 @@ Syntax syntax_of(MfId id) {
         case MfId::NdTll:
             return Syntax::Ethernet;
         case MfId::Ipv4Src:
+        case MfId::TunSrc:
+        case MfId::TunDst:
         case MfId::Ipv4Dst:
         case MfId::ArpSpa:
         case MfId::ArpTpa:
@@ -41,6 +43,8 @@ Syntax syntax_of(MfId id) {
         case MfId::Ipv6Src:
         case MfId::Ipv6Dst:
         case MfId::NdTarget:
+        case MfId::TunIpv6Src:
+        case MfId::TunIpv6Dst:
             return Syntax::Ipv6;
         case MfId::IpFrag:
             return Syntax::Frag;
@@ -51,6 +55,7 @@ Syntax syntax_of(MfId id) {
         case MfId::Ipv6Label:
         case MfId::Metadata:
         case MfId::PktMark:
+        case MfId::TunId:
             return Syntax::Hex;
         default:
             if (id >= MfId::Reg0 && id <= MfId::Xxreg3) return Syntax::Hex;

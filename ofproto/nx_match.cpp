@@ -305,6 +305,7 @@ std::vector<MatchEntry> match_entries(const Match& m, uint8_t version) {
     }
     l.masked(MfId::PktMark);
     l.masked(MfId::Metadata);
+    for (MfId id : {MfId::TunId, MfId::TunSrc, MfId::TunDst, MfId::TunIpv6Src, MfId::TunIpv6Dst}) l.masked(id);
     return std::move(l.out);
 }
 

@@ -15,6 +15,12 @@ using namespace mf_internal;
 
 namespace {
 
+uint64_t load_be64(const uint8_t (&b)[8]) {
+    uint64_t x = 0;
+    for (uint8_t c : b) x = (x << 8) | c;
+    return x;
+}
+
 constexpr uint16_t kEthIp = 0x0800, kEthIpv6 = 0x86dd, kEthArp = 0x0806, kEthRarp = 0x8035;
 constexpr uint8_t kProtoTcp = 6, kProtoUdp = 17, kProtoSctp = 132, kProtoIcmp = 1, kProtoIcmpv6 = 58;
 constexpr int kDefaultPriority = 32768;
@@ -210,6 +216,11 @@ std::string match_format(const Match& m, int priority) {
         }
     }
     for (int i = 0; i < kFlowNRegs; i++) o.u32(fmt::format("reg{}", i), f.regs[i], w.regs[i]);
+    o.u64("tun_id", load_be64(f.tun_id), load_be64(w.tun_id));
+    o.ipv4("tun_src", f.tun_src, w.tun_src);
+    o.ipv4("tun_dst", f.tun_dst, w.tun_dst);
+    o.ipv6("tun_ipv6_src", f.tun_ipv6_src, w.tun_ipv6_src);
+    o.ipv6("tun_ipv6_dst", f.tun_ipv6_dst, w.tun_ipv6_dst);
     o.u64("metadata", f.metadata, w.metadata);
     if (w.in_port) o.item("in_port", mf_format_port(f.in_port));
     format_vlan(o, f, w);

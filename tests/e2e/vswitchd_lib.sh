@@ -29,7 +29,8 @@ vm_link() {
 in_host() { local ns="xt$SUF$1"; shift; nsenter --net="/run/netns/$ns" "$@"; }
 
 # start_switch HOST: xvsdb-server and xvs-vswitchd inside HOST's namespace;
-# files under $VT/HOST (db.sock, vs.ctl, logs).
+# files under $VT/HOST (db.sock, vs.ctl, logs), which is also the switch's
+# rundir (br0.mgmt, for ofctl below).
 start_switch() {
   local h=$1 d=$VT/$1
   mkdir -p "$d"
@@ -43,7 +44,7 @@ start_switch() {
 start_vswitchd() {
   local h=$1 d=$VT/$1
   [[ " ${E2E_DPS[*]} " == *" xvs$SUF$h "* ]] || E2E_DPS+=("xvs$SUF$h")
-  in_host "$h" "$XVS_TOOLS_DIR/xvs-vswitchd" "unix:$d/db.sock" --datapath-name="xvs$SUF$h" \
+  in_host "$h" env OVS_RUNDIR="$d" "$XVS_TOOLS_DIR/xvs-vswitchd" "unix:$d/db.sock" --datapath-name="xvs$SUF$h" \
     --unixctl="$d/vs.ctl" --pidfile="$d/vs.pid" --detach --no-chdir --log-file="$d/vs.log" -vfile:info
   [[ " ${E2E_PIDFILES[*]} " == *" $d/vs.pid "* ]] || E2E_PIDFILES+=("$d/vs.pid")
 }
@@ -69,6 +70,10 @@ two_vms() {
   vsctl xvs h1 add-port br0 tap1
   ping_ok vm1 10.0.0.2
 }
+
+# ofctl HOST ARGS...: Debian's ovs-ofctl against HOST's switch (bridges by
+# name, through <rundir>/<bridge>.mgmt).
+ofctl() { local h=$1; shift; OVS_RUNDIR=$VT/$h timeout 30 ovs-ofctl "$@"; }
 
 appctl() { local h=$1; shift; "$APPCTL" -t "$VT/$h/vs.ctl" "$@"; }
 

@@ -151,7 +151,9 @@ TEST_CASE("field names and aliases are OVS's") {
     CHECK(mf_from_name("xxreg3") == &mf_field(MfId::Xxreg3));
     CHECK(mf_from_name("in_port_oxm") == &mf_field(MfId::InPortOxm));
     CHECK(mf_from_name("NXM_OF_IN_PORT") == nullptr);  // wire names are not field names
-    CHECK(mf_from_name("tun_id") == nullptr);          // not carried by the datapath
+    CHECK(mf_from_name("tun_id") == &mf_field(MfId::TunId));
+    CHECK(mf_from_name("tunnel_id") == &mf_field(MfId::TunId));
+    CHECK(mf_from_name("nsh_spi") == nullptr);  // NSH is not supported
     CHECK(std::string(mf_field(MfId::Ipv4Src).name) == "ip_src");
     CHECK(std::string(mf_field(MfId::TcpSrc).name) == "tcp_src");
     for (size_t i = 0; i < kMfCount; i++) {
@@ -930,7 +932,7 @@ TEST_CASE("NXM vectors from OVS's parse-nx-match") {
         {"NXM_NX_REG0_W(a0e0d050/ffffffff)", "NXM_NX_REG0(a0e0d050)"},
         {"NXM_NX_REG0_W(00000000/00000000)", "<any>"},
         // Fields xvs does not carry (OVS accepts them): unknown here.
-        {"00012008(00000000abcdef01)", "error OFPBMC_BAD_FIELD"},                // NXM_NX_TUN_ID
+        {"00012008(00000000abcdef01)", "NXM_NX_TUN_ID(00000000abcdef01)"},
         {"NXM_OF_ETH_TYPE(0800) 0001d204(00000020)", "error OFPBMC_BAD_FIELD"},  // NXM_NX_CT_STATE
         // Invalid field numbers, standard and experimenter.
         {"01020304(1111/3333)", "error OFPBMC_BAD_FIELD"},
@@ -1586,7 +1588,7 @@ TEST_CASE("match text errors") {
     CHECK(err("icmp6,nd_target=::1").find("nd_target") != std::string::npos);
     CHECK(err("icmp6,icmp_type=135,nd_tll=00:00:00:00:00:01").find("nd_tll") != std::string::npos);
     CHECK(err("vlan_pcp=3").find("ok") != std::string::npos);  // the PCP views set the tag themselves
-    CHECK(err("tun_id=1").find("unknown field") != std::string::npos);
+    CHECK(err("nsh_spi=1").find("unknown field") != std::string::npos);
     CHECK(err("priority=5").find("unknown field") != std::string::npos);
     CHECK(err("mpls").find("not supported") != std::string::npos);
     CHECK(err("ip,nw_tos=3").find("not a valid value") != std::string::npos);

@@ -1,0 +1,132 @@
+#!/usr/bin/env bash
+# Debian's ovs-ofctl drives xvs-vswitchd as it drives Open vSwitch: the
+# same commands against xvs-vswitchd --enable-dummy and against Debian's
+# ovs-vswitchd --enable-dummy (each with its own database server, in its
+# own rundir, bridge br0 reached by name through <rundir>/br0.mgmt) must
+# print the same text.
+#
+# For the default negotiation (OpenFlow 1.0 + NXM) and -O OpenFlow13/14/15:
+#  1. the flow corpus in data/ofctl_flows*.txt (almost 300 flows over 8
+#     tables: most match fields and actions, cookies, timeouts, flags)
+#     goes in with add-flows, and dump-flows shows the same flows, with
+#     and without statistics, whole and selected by table, match and
+#     cookie; dump-aggregate agrees;
+#  2. mod-flows (loose and --strict), del-flows (loose, --strict, by
+#     cookie mask, by out_port) change the same flows;
+#  3. a flow that overlaps another under check_overlap, or whose actions
+#     do not fit its match or table, is refused with the same error by
+#     both, and the flows stay as they were.
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/vswitchd_lib.sh"
+for t in ovs-ofctl ovs-vswitchd ovsdb-server ovsdb-tool; do
+  if ! command -v $t >/dev/null; then
+    [ "${CI:-}" = true ] && fail "needs $t (run scripts/setup)"
+    echo "SKIPPED: needs $t"; exit 77
+  fi
+done
+DATA=$(dirname "$0")/data
+
+# The two switches: X (xvs) and O (Open vSwitch), each in its own rundir.
+X=$VT/x O=$VT/o
+mkdir -p "$X" "$O"
+"$XVS_TOOLS_DIR/xvsdb-tool" create "$X/conf.db" "$SRC/ovsdb/schemas/vswitch.ovsschema"
+"$XVS_TOOLS_DIR/xvsdb-server" "$X/conf.db" --remote="punix:$X/db.sock" --unixctl="$X/db.ctl" \
+  --pidfile="$X/db.pid" --detach --no-chdir --log-file="$X/db.log"
+E2E_PIDFILES+=("$X/db.pid")
+OVS_RUNDIR=$X "$XVS_TOOLS_DIR/xvs-vswitchd" "unix:$X/db.sock" --enable-dummy --unixctl="$X/vs.ctl" \
+  --pidfile="$X/vs.pid" --detach --no-chdir --log-file="$X/vs.log" -vfile:info
+E2E_PIDFILES+=("$X/vs.pid")
+
+ovsdb-tool create "$O/conf.db" /usr/share/openvswitch/vswitch.ovsschema
+OVS_RUNDIR=$O OVS_DBDIR=$O OVS_LOGDIR=$O ovsdb-server "$O/conf.db" --remote="punix:$O/db.sock" \
+  --unixctl="$O/db.ctl" --pidfile="$O/db.pid" --detach --no-chdir --log-file="$O/db.log"
+E2E_PIDFILES+=("$O/db.pid")
+OVS_RUNDIR=$O OVS_DBDIR=$O OVS_LOGDIR=$O OVS_SYSCONFDIR=$O ovs-vswitchd "unix:$O/db.sock" \
+  --enable-dummy=override --disable-system --unixctl="$O/vs.ctl" --pidfile="$O/vs.pid" \
+  --detach --no-chdir --log-file="$O/vs.log"
+E2E_PIDFILES+=("$O/vs.pid")
+
+ports="-- add-port br0 p1 -- set interface p1 type=dummy ofport_request=1"
+for i in 2 3 4; do ports+=" -- add-port br0 p$i -- set interface p$i type=dummy ofport_request=$i"; done
+# shellcheck disable=SC2086
+"$XVS_TOOLS_DIR/xvs-vsctl" --db="unix:$X/db.sock" --timeout=30 add-br br0 $ports
+# shellcheck disable=SC2086
+ovs-vsctl --db="unix:$O/db.sock" --timeout=30 add-br br0 -- set bridge br0 datapath_type=dummy $ports
+
+# of SWITCH ARGS...: ovs-ofctl against that switch's br0.
+of() { local d=$1; shift; OVS_RUNDIR=$d timeout 30 ovs-ofctl "$@"; }
+
+# Statistics that depend on timing become X; the reply header (its xid
+# differs with the number of requests ovs-ofctl made) goes.
+normalize() {
+  sed -E 's/duration=[0-9.]+s/duration=X/; s/idle_age=[0-9]+/idle_age=X/; s/hard_age=[0-9]+/hard_age=X/' |
+    grep -v -E '^(NXST|OFPST)_FLOW reply' | sort
+}
+
+# same WHAT ARGS...: both switches print the same for "ovs-ofctl ARGS".
+same() {
+  local what=$1; shift
+  local x o
+  x=$(of "$X" "$@" 2>&1 | normalize) || true
+  o=$(of "$O" "$@" 2>&1 | normalize) || true
+  if [ "$x" != "$o" ]; then
+    diff <(echo "$o") <(echo "$x") | head -40 >&2
+    fail "$what: 'ovs-ofctl $*' differs (< Open vSwitch, > xvs)"
+  fi
+  [ -n "$x" ] || fail "$what: 'ovs-ofctl $*' printed nothing"
+}
+
+# both ARGS...: runs "ovs-ofctl ARGS" on both; both must succeed.
+both() {
+  of "$X" "$@" || fail "xvs refused 'ovs-ofctl $*'"
+  of "$O" "$@" || fail "Open vSwitch refused 'ovs-ofctl $*'"
+}
+
+# refused WHAT ARGS...: both switches refuse with the same error text.
+refused() {
+  local what=$1; shift
+  local x o
+  if x=$(of "$X" "$@" 2>&1); then fail "$what: xvs accepted 'ovs-ofctl $*'"; fi
+  if o=$(of "$O" "$@" 2>&1); then fail "$what: Open vSwitch accepted 'ovs-ofctl $*'"; fi
+  # The first line names the error (the rest echoes the request, with
+  # its xid).
+  [ "$(head -1 <<<"$x" | sed 's/xid=0x[0-9a-f]*/xid/')" = "$(head -1 <<<"$o" | sed 's/xid=0x[0-9a-f]*/xid/')" ] ||
+    fail "$what: errors differ: xvs '$x', Open vSwitch '$o'"
+}
+
+for V in "" -OOpenFlow13 -OOpenFlow14 -OOpenFlow15; do
+  note "version ${V:-default}"
+  extra=$DATA/ofctl_flows_of13.txt
+  [ -z "$V" ] && extra=$DATA/ofctl_flows_of10.txt
+  both $V del-flows br0
+  both $V add-flows br0 "$DATA/ofctl_flows.txt"
+  both $V add-flows br0 "$extra"
+  n=$(of "$X" $V dump-flows br0 --no-stats | grep -c -v reply)
+  [ "$n" -ge 280 ] || fail "only $n flows on xvs"
+  same "corpus" $V dump-flows br0 --no-stats
+  same "corpus with statistics" $V dump-flows br0
+  same "table 3" $V dump-flows br0 table=3
+  same "tcp flows" $V dump-flows br0 tcp
+  same "ipv6 in table 4" $V dump-flows br0 table=4,ipv6
+  same "by cookie" $V dump-flows br0 cookie=0x1/-1
+  same "by out_port" $V dump-flows br0 out_port=2
+  same "aggregate" $V dump-aggregate br0
+  same "aggregate of table 7" $V dump-aggregate br0 table=7
+
+  note "modify and delete"
+  both $V mod-flows br0 "table=7,ip actions=output:4"
+  both $V --strict mod-flows br0 "table=7,priority=1000,in_port=1 actions=drop"
+  both $V del-flows br0 "table=2,tcp"
+  both $V --strict del-flows br0 "table=7,priority=1001,in_port=2,dl_src=00:11:22:33:44:55"
+  both $V del-flows br0 "cookie=0xdeadbeef/0xffffffff"
+  both $V del-flows br0 "table=5,out_port=2"
+  same "after modify/delete" $V dump-flows br0 --no-stats
+
+  note "errors leave the flows alone"
+  refused "goto_table backwards" $V add-flow br0 "table=3,actions=goto_table:1"
+  refused "set_field without its prerequisite" $V add-flow br0 "actions=set_field:5->tcp_dst"
+  both $V add-flow br0 "table=6,priority=5,ip actions=drop"
+  refused "overlap" $V add-flow br0 "table=6,priority=5,check_overlap,tcp actions=drop"
+  same "after errors" $V dump-flows br0 --no-stats
+done
+echo PASS
