@@ -1,6 +1,8 @@
 // Creating, opening and destroying pinned datapaths, and their ports.
 #include "loader/datapath.h"
 
+#include "loader/csum.h"
+
 #include <fcntl.h>
 #include <linux/if_link.h>
 #include <net/if.h>
@@ -509,6 +511,9 @@ int UpcallReader::on_sample(void* ctx, void* data, size_t size) {
     size_t cap = std::min<size_t>(u.hdr.cap_len, size - sizeof(xvs_upcall));
     const auto* p = static_cast<const uint8_t*>(data) + sizeof(xvs_upcall);
     u.packet.assign(p, p + cap);
+    // Offloaded checksums left partial by the sender are finished here, so
+    // every user of an upcall (execution, packet-ins) sees a valid packet.
+    if (cap == u.hdr.pkt_len) complete_partial_checksum(u.packet);
     (*self->fn_)(u);
     return 0;
 }
