@@ -342,10 +342,14 @@ void ConnMgr::dispatch(Conn& c, std::span<const uint8_t> msg, const OfpHeader& h
     };
 
     switch (type) {
-        case OfpType::Hello: return;  // a second hello is harmless
         case OfpType::EchoRequest: return send(c, encode_echo_reply(msg));
         case OfpType::EchoReply: return;
-        case OfpType::Error: vlog.info_rl(rl, "{}: {} sent an error message", bridge_, c.stream->name()); return;
+        // A hello after negotiation and an error are not requests: as Open
+        // vSwitch, say so (OFPBRC_BAD_TYPE).
+        case OfpType::Hello: return send_error(c, OfpError{OfpErr::OFPBRC_BAD_TYPE, "hello after negotiation"}, msg);
+        case OfpType::Error:
+            vlog.info_rl(rl, "{}: {} sent an error message", bridge_, c.stream->name());
+            return send_error(c, OfpError{OfpErr::OFPBRC_BAD_TYPE, "error message from the controller"}, msg);
         case OfpType::FeaturesRequest: {
             OfpFeatures f;
             f.datapath_id = config_.datapath_id;

@@ -496,7 +496,7 @@ std::variant<OfpPacketOut, OfpError> decode_packet_out(std::span<const uint8_t> 
             break;
         case Raw::PacketOut11: {
             auto port = port_from_ofp11(r.u32());
-            if (!port) return make_error(OfpErr::OFPBRC_BAD_PORT, "packet-out in_port out of range");
+            if (!port) return make_error(OfpErr::OFPBAC_BAD_OUT_PORT, "packet-out in_port out of range");
             po.in_port = *port;
             actions_len = r.u16();
             r.skip(6);

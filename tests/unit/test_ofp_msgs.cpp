@@ -1373,15 +1373,19 @@ TEST_CASE("flow mod: errors") {
     CHECK(error_of(decode_flow_mod(patch(m13, 52, "80ff"), false)) == OfpErr::OFPBMC_BAD_FIELD);
     auto nx = encode_flow_mod(1, true, fm, 1);
     CHECK(error_of(decode_flow_mod(patch(nx, 40, "0100"), false)) == OfpErr::OFPBMC_BAD_LEN);
-    // "NXT_FLOW_MOD, low verbosity" (ofp-print.at) matches on tun_id, a field we lack.
-    CHECK(error_of(decode_flow_mod(hex("\
+    // "NXT_FLOW_MOD, low verbosity" (ofp-print.at) matches on tun_id and reg0.
+    {
+        auto v = decode_flow_mod(hex("\
 01 04 00 60 00 00 00 02 00 00 23 20 00 00 00 0d \
 00 00 00 00 00 00 00 00 00 00 00 00 00 00 80 00 \
 ff ff ff ff 00 10 00 00 00 14 00 00 00 00 00 00 \
 00 01 20 08 00 00 00 00 00 00 01 c8 00 01 00 04 \
 00 00 00 7b 00 00 00 00 ff ff 00 18 00 00 23 20 \
 00 07 00 1f 00 01 00 04 00 00 00 00 00 00 00 05"),
-                                   false)) == OfpErr::OFPBMC_BAD_FIELD);
+                                 false);
+        REQUIRE(std::holds_alternative<OfpFlowMod>(v));
+        CHECK(match_format(std::get<OfpFlowMod>(v).match) == "reg0=0x7b,tun_id=0x1c8");
+    }
     // Instructions: bad length; an unknown action.
     CHECK(error_of(decode_flow_mod(patch(m13, 66, "0009"), false)) == OfpErr::OFPBIC_BAD_LEN);
     CHECK(error_of(decode_flow_mod(patch(m13, 72, "00ee"), false)) == OfpErr::OFPBAC_BAD_TYPE);
