@@ -443,10 +443,8 @@ Bytes encode_flow_mod(uint8_t version, bool nxm, const OfpFlowMod& fm, uint32_t 
     // A modify that keeps the cookie says so with all-ones.
     uint64_t cookie = is_modify(fm.command) && !fm.modify_cookie ? UINT64_MAX : fm.cookie;
     uint16_t out_port = fm.out_port == kOfppAny32 ? kOfppNone : uint16_t(fm.out_port);
-    if (!nxm) {
-        Bytes b = start_msg(V10, kOfptFlowMod, xid);
-        ofp10_put_match(fm.match, &b);
-        Writer w(b);
+    // 1.0 and NXM share the fields after the match (1.0) or before it (NXM).
+    auto put_fields = [&](Writer& w) {
         w.u64(cookie);
         w.u16(wire_command);
         w.u16(fm.idle_timeout);
@@ -455,20 +453,19 @@ Bytes encode_flow_mod(uint8_t version, bool nxm, const OfpFlowMod& fm, uint32_t 
         w.u32(fm.buffer_id);
         w.u16(out_port);
         w.u16(wire_flags);
+    };
+    if (!nxm) {
+        Bytes b = start_msg(V10, kOfptFlowMod, xid);
+        ofp10_put_match(fm.match, &b);
+        Writer w(b);
+        put_fields(w);
         ofpacts_put_instructions(b, fm.actions, V10, &fm.match);
         finish_msg(b);
         return b;
     }
     Bytes b = start_nxt(version, kNxtFlowMod, xid);
     Writer w(b);
-    w.u64(cookie);
-    w.u16(wire_command);
-    w.u16(fm.idle_timeout);
-    w.u16(fm.hard_timeout);
-    w.u16(uint16_t(fm.priority));
-    w.u32(fm.buffer_id);
-    w.u16(out_port);
-    w.u16(wire_flags);
+    put_fields(w);
     size_t match_len_ofs = w.size();
     w.u16(0);
     w.zeros(6);

@@ -226,6 +226,24 @@ private:
     std::vector<Bytes> msgs_;
 };
 
+// The reply to 'request' (one of 'expected'; else no messages) with one
+// entry per item, each written by put(Writer&, version, item).
+template <typename T, typename Put>
+std::vector<Bytes> multipart_reply_of(std::span<const uint8_t> request, std::initializer_list<Raw> expected,
+                                      const std::vector<T>& items, Put put) {
+    auto res = classify_as(request, expected);
+    if (std::holds_alternative<OfpError>(res)) return {};
+    const auto& info = std::get<MsgInfo>(res);
+    MultipartReplies replies(stats_reply_header(info));
+    for (const auto& item : items) {
+        Bytes entry;
+        Writer w(entry);
+        put(w, info.version, item);
+        replies.append(entry);
+    }
+    return replies.finish();
+}
+
 // ---- Ports --------------------------------------------------------------------
 
 inline constexpr uint32_t kOfpp11Offset = 0xffff0000;  // 1.1+ reserved ports sit this far above 1.0's

@@ -25,17 +25,7 @@ Bytes encode_desc_reply(std::span<const uint8_t> request, const OfpDesc& d) {
 }
 
 std::vector<Bytes> encode_port_desc_reply(std::span<const uint8_t> request, const std::vector<OfpPortInfo>& ports) {
-    auto res = classify_as(request, {Raw::PortDescRequest10, Raw::PortDescRequest15});
-    if (std::holds_alternative<OfpError>(res)) return {};
-    const auto& info = std::get<MsgInfo>(res);
-    MultipartReplies replies(stats_reply_header(info));
-    for (const auto& p : ports) {
-        Bytes entry;
-        Writer w(entry);
-        put_port(w, info.version, p);
-        replies.append(entry);
-    }
-    return replies.finish();
+    return multipart_reply_of(request, {Raw::PortDescRequest10, Raw::PortDescRequest15}, ports, put_port);
 }
 
 namespace {
@@ -106,17 +96,7 @@ void put_table_stats(Writer& w, uint8_t version, const OfpTableStats& t) {
 }  // namespace
 
 std::vector<Bytes> encode_table_stats_reply(std::span<const uint8_t> request, const std::vector<OfpTableStats>& t) {
-    auto res = classify_as(request, {Raw::TableStatsRequest});
-    if (std::holds_alternative<OfpError>(res)) return {};
-    const auto& info = std::get<MsgInfo>(res);
-    MultipartReplies replies(stats_reply_header(info));
-    for (const auto& ts : t) {
-        Bytes entry;
-        Writer w(entry);
-        put_table_stats(w, info.version, ts);
-        replies.append(entry);
-    }
-    return replies.finish();
+    return multipart_reply_of(request, {Raw::TableStatsRequest}, t, put_table_stats);
 }
 
 std::variant<uint32_t, OfpError> decode_port_stats_request(std::span<const uint8_t> msg) {
@@ -177,17 +157,7 @@ void put_port_stats(Writer& w, uint8_t version, const OfpPortStats& p) {
 }  // namespace
 
 std::vector<Bytes> encode_port_stats_reply(std::span<const uint8_t> request, const std::vector<OfpPortStats>& ports) {
-    auto res = classify_as(request, {Raw::PortStatsRequest10, Raw::PortStatsRequest11});
-    if (std::holds_alternative<OfpError>(res)) return {};
-    const auto& info = std::get<MsgInfo>(res);
-    MultipartReplies replies(stats_reply_header(info));
-    for (const auto& p : ports) {
-        Bytes entry;
-        Writer w(entry);
-        put_port_stats(w, info.version, p);
-        replies.append(entry);
-    }
-    return replies.finish();
+    return multipart_reply_of(request, {Raw::PortStatsRequest10, Raw::PortStatsRequest11}, ports, put_port_stats);
 }
 
 std::vector<Bytes> encode_aggregate_reply(std::span<const uint8_t> request, uint64_t packets, uint64_t bytes,
