@@ -6,6 +6,7 @@
 #include <bit>
 
 #include "ofproto/flow_table.h"
+#include "ofproto/ofp_groups.h"
 #include "ofproto/ofp_actions.h"
 #include "ofproto/switch.h"
 #include "ofproto/table_features.h"
@@ -433,13 +434,50 @@ void ConnMgr::dispatch(Conn& c, std::span<const uint8_t> msg, const OfpHeader& h
         case OfpType::TableDescRequest:
             for (auto& m : encode_table_desc_reply(msg, kNTables)) send(c, std::move(m));
             return;
-        // No groups, meters or queues exist yet: their statistics and
-        // descriptions are empty, truthfully.
-        case OfpType::QueueStatsRequest:
+        case OfpType::GroupMod: return handle_group_mod(c, msg);
+        case OfpType::MeterMod: return handle_meter_mod(c, msg);
         case OfpType::GroupStatsRequest:
-        case OfpType::GroupDescRequest:
+        case OfpType::GroupDescRequest: {
+            auto v = decode_group_request(msg);
+            if (auto* e = std::get_if<OfpError>(&v)) return send_error(c, *e, msg);
+            Pipeline* p = sw_.pipeline(bridge_);
+            if (!p) return send_error(c, OfpError{OfpErr::OFPBRC_EPERM, "bridge is gone"}, msg);
+            uint32_t g = std::get<uint32_t>(v);
+            auto replies = type == OfpType::GroupStatsRequest
+                               ? encode_group_stats_reply(msg, collect_group_stats(*p, g, Clock::now()))
+                               : encode_group_desc_reply(msg, collect_group_desc(*p, g));
+            for (auto& m : replies) send(c, std::move(m));
+            return;
+        }
+        case OfpType::GroupFeaturesRequest: {
+            OfpGroupFeatures f;
+            f.types = 0xf;                  // all, select, indirect, fast failover
+            f.capabilities = 1 | 2 | 4;     // select weight, select liveness, chaining
+            // OpenFlow 1.1 action numbers the buckets can run: output, the
+            // VLAN/Ethernet/IP/port edits, push/pop VLAN, set_queue, group,
+            // set/dec nw TTL, set_field (no MPLS, no TTL copies).
+            uint32_t acts = 0;
+            for (int a : {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 17, 18, 21, 22, 23, 24, 25}) acts |= 1u << a;
+            for (int i = 0; i < 4; i++) {
+                f.max_groups[i] = kOfpgMax;
+                f.actions[i] = acts;
+            }
+            return send(c, encode_group_features_reply(msg, f));
+        }
         case OfpType::MeterStatsRequest:
-        case OfpType::MeterConfigRequest: return send(c, encode_empty_multipart_reply(msg));
+        case OfpType::MeterConfigRequest: {
+            auto v = decode_meter_request(msg);
+            if (auto* e = std::get_if<OfpError>(&v)) return send_error(c, *e, msg);
+            uint32_t m = std::get<uint32_t>(v);
+            auto replies = type == OfpType::MeterStatsRequest ? encode_meter_stats_reply(msg, sw_.meter_stats(bridge_, m))
+                                                              : encode_meter_config_reply(msg, sw_.meter_config(bridge_, m));
+            for (auto& r : replies) send(c, std::move(r));
+            return;
+        }
+        case OfpType::MeterFeaturesRequest: return send(c, encode_meter_features_reply(msg, Switch::meter_features()));
+        // No queues are configured (no QoS yet): their statistics are
+        // empty, truthfully.
+        case OfpType::QueueStatsRequest: return send(c, encode_empty_multipart_reply(msg));
         case OfpType::NxSetFlowFormat:
             return u32_control([&](uint32_t f) {
                 if (f != 0 && f != 2)
@@ -492,6 +530,27 @@ void ConnMgr::handle_flow_mod(Conn& c, std::span<const uint8_t> msg) {
     if (out.changed) sw_.request_revalidation();
     if (fm.buffer_id != UINT32_MAX)
         send_error(c, OfpError{OfpErr::OFPBRC_BUFFER_UNKNOWN, "xvs does not buffer packets"}, msg);
+}
+
+void ConnMgr::handle_group_mod(Conn& c, std::span<const uint8_t> msg) {
+    auto v = decode_group_mod(msg);
+    if (auto* e = std::get_if<OfpError>(&v)) return send_error(c, *e, msg);
+    auto& gm = std::get<OfpGroupMod>(v);
+    // A bucket has no match to promise its actions' prerequisites: as in
+    // Open vSwitch, bucket actions are not checked against one (an edit of
+    // a header the packet lacks does nothing); the decoder has checked
+    // their form and Switch::group_mod the groups they name.
+    FlowModOutcome out = sw_.group_mod(bridge_, gm);
+    if (out.error) return send_error(c, *out.error, msg);
+    for (const auto& fr : out.removed) send_flow_removed(fr);
+}
+
+void ConnMgr::handle_meter_mod(Conn& c, std::span<const uint8_t> msg) {
+    auto v = decode_meter_mod(msg);
+    if (auto* e = std::get_if<OfpError>(&v)) return send_error(c, *e, msg);
+    FlowModOutcome out = sw_.meter_mod(bridge_, std::get<OfpMeterMod>(v));
+    if (out.error) return send_error(c, *out.error, msg);
+    for (const auto& fr : out.removed) send_flow_removed(fr);
 }
 
 void ConnMgr::handle_packet_out(Conn& c, std::span<const uint8_t> msg) {

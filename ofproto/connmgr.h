@@ -91,6 +91,8 @@ private:
 
     // Request handlers.
     void handle_flow_mod(Conn& c, std::span<const uint8_t> msg);
+    void handle_group_mod(Conn& c, std::span<const uint8_t> msg);
+    void handle_meter_mod(Conn& c, std::span<const uint8_t> msg);
     void handle_packet_out(Conn& c, std::span<const uint8_t> msg);
     void handle_role(Conn& c, std::span<const uint8_t> msg);
     void handle_port_mod(Conn& c, std::span<const uint8_t> msg);

@@ -48,6 +48,11 @@ public:
     virtual DpStats stats() const = 0;
     // Token-bucket meter 'id' (rate 0 removes it); the METER action uses it.
     virtual Status set_meter(uint32_t id, uint64_t rate, uint64_t burst, bool packets) = 0;
+    // Packets meter 'id' let through and dropped; nullopt when it is not set.
+    struct MeterCounts {
+        uint64_t passed = 0, dropped = 0;
+    };
+    virtual std::optional<MeterCounts> meter_counts(uint32_t id) const = 0;
 
     // Runs 'actions' on 'packet' as if it arrived on in_port and sends what
     // they output; returns the copies sent. A userspace action hands the

@@ -36,6 +36,11 @@ public:
     Status set_meter(uint32_t id, uint64_t rate, uint64_t burst, bool packets) override {
         return dp_->set_meter(id, rate, burst, packets);
     }
+    std::optional<MeterCounts> meter_counts(uint32_t id) const override {
+        auto m = dp_->meter(id);
+        if (!m || !m->rate) return std::nullopt;
+        return MeterCounts{m->passed, m->dropped};
+    }
     Result<int> execute(uint32_t in_port, std::span<const uint8_t> packet, const xvs_action_list& actions,
                         const UserspaceFn& userspace) override {
         return dp_->execute(in_port, packet, actions, userspace);

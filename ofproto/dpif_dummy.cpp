@@ -414,6 +414,11 @@ public:
         meters_[id] = m;
         return {};
     }
+    std::optional<MeterCounts> meter_counts(uint32_t id) const override {
+        auto it = meters_.find(id);
+        if (it == meters_.end()) return std::nullopt;
+        return MeterCounts{it->second.passed, it->second.dropped};
+    }
 
     // -- Packets --
 

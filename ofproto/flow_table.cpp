@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <chrono>
 
+#include <fmt/format.h>
+
 namespace xvs::ofproto {
 
 namespace {
@@ -10,7 +12,8 @@ namespace {
 constexpr uint32_t kPortAny = 0xffffffff;
 constexpr uint32_t kGroupAny = 0xffffffff;
 constexpr uint8_t kTableAll = 0xff;
-constexpr uint8_t kRemovedIdle = 0, kRemovedHard = 1, kRemovedDelete = 2;
+constexpr uint8_t kRemovedIdle = 0, kRemovedHard = 1, kRemovedDelete = 2, kRemovedGroupDelete = 3,
+                  kRemovedMeterDelete = 5;
 
 // 16-bit OpenFlow port of a 32-bit one from the wire (reserved ports map
 // onto the 1.0 numbers).
@@ -18,16 +21,6 @@ uint32_t port16(uint32_t p) { return p >= 0xfffffff8 ? (p & 0xffff) : p; }
 
 bool cookie_selects(uint64_t rule_cookie, const OfpFlowMod& fm) {
     return (rule_cookie & fm.cookie_mask) == (fm.match_cookie & fm.cookie_mask);
-}
-
-bool actions_use_group(const OfActions& actions, uint32_t group) {
-    if (group == kGroupAny) return true;
-    for (const auto& a : actions) {
-        if (auto* g = std::get_if<ActGroup>(&a.variant()); g && g->group_id == group) return true;
-        if (auto* w = std::get_if<ActWriteActions>(&a.variant()); w && actions_use_group(w->actions, group))
-            return true;
-    }
-    return false;
 }
 
 // Two matches overlap when some packet matches both: they agree on every
@@ -179,6 +172,16 @@ FlowModOutcome delete_flows(Pipeline& p, const OfpFlowMod& fm, Clock::time_point
 
 }  // namespace
 
+bool actions_use_group(const OfActions& actions, uint32_t group) {
+    if (group == kGroupAny) return true;
+    for (const auto& a : actions) {
+        if (auto* g = std::get_if<ActGroup>(&a.variant()); g && g->group_id == group) return true;
+        if (auto* w = std::get_if<ActWriteActions>(&a.variant()); w && actions_use_group(w->actions, group))
+            return true;
+    }
+    return false;
+}
+
 bool actions_output_to(const OfActions& actions, uint32_t port) {
     if (port == kPortAny || port == 0xffff) return true;
     uint32_t want = port16(port);
@@ -252,6 +255,181 @@ std::vector<OfpFlowRemoved> expire_rules(Pipeline& pipeline, Clock::time_point n
         if (r->flags & kFfSendFlowRem) out.push_back(removed_record(*r, hard ? kRemovedHard : kRemovedIdle, now));
         pipeline.remove(r);
         if (changed) *changed = true;
+    }
+    return out;
+}
+
+bool actions_use_meter(const OfActions& actions, uint32_t meter) {
+    for (const auto& a : actions) {
+        if (auto* m = std::get_if<ActMeter>(&a.variant()); m && m->meter_id == meter) return true;
+        if (auto* w = std::get_if<ActWriteActions>(&a.variant()); w && actions_use_meter(w->actions, meter)) return true;
+    }
+    return false;
+}
+
+FlowModOutcome delete_rules_using_meter(Pipeline& p, uint32_t meter, Clock::time_point now) {
+    FlowModOutcome out;
+    for (OfRule* r : select_rules(p, kTableAll, [&](const OfRule& r) { return actions_use_meter(r.actions, meter); })) {
+        if (r->flags & kFfSendFlowRem) out.removed.push_back(removed_record(*r, kRemovedMeterDelete, now));
+        p.remove(r);
+        out.changed = true;
+    }
+    return out;
+}
+
+// ---- Groups ----
+
+namespace {
+
+OfpError group_error(OfpErr e, std::string what) { return OfpError{e, std::move(what)}; }
+
+// The group 'gm' describes, fresh (its counters zero).
+OfGroup make_group(const OfpGroupMod& gm, std::vector<OfpBucket> buckets, Clock::time_point now) {
+    OfGroup g;
+    g.id = gm.group_id;
+    g.type = gm.type;
+    g.buckets = std::move(buckets);
+    g.selection_method = gm.selection_method;
+    g.selection_method_param = gm.selection_method_param;
+    g.selection_method_fields = gm.selection_method_fields;
+    g.created = now;
+    g.bucket_stats.assign(g.buckets.size(), {0, 0});
+    return g;
+}
+
+const OfpBucket* find_bucket(const std::vector<OfpBucket>& b, uint32_t id) {
+    for (const auto& x : b)
+        if (x.bucket_id == id) return &x;
+    return nullptr;
+}
+
+// 1.5 insert bucket: the new buckets go first, last, or after the bucket
+// with id 'where'.
+std::variant<std::vector<OfpBucket>, OfpError> insert_buckets(const OfGroup& old, const OfpGroupMod& gm) {
+    uint32_t where = gm.command_bucket_id;
+    if (where <= kBucketMax && !find_bucket(old.buckets, where))
+        return group_error(OfpErr::OFPGMFC_UNKNOWN_BUCKET, fmt::format("no bucket {}", where));
+    for (const auto& nb : gm.buckets)
+        if (find_bucket(old.buckets, nb.bucket_id))
+            return group_error(OfpErr::OFPGMFC_BUCKET_EXISTS, fmt::format("bucket {} exists", nb.bucket_id));
+    std::vector<OfpBucket> out;
+    if (where == kBucketFirst) out = gm.buckets;
+    for (const auto& b : old.buckets) {
+        out.push_back(b);
+        if (where <= kBucketMax && b.bucket_id == where) out.insert(out.end(), gm.buckets.begin(), gm.buckets.end());
+    }
+    if (where == kBucketLast || where == kBucketAll) out.insert(out.end(), gm.buckets.begin(), gm.buckets.end());
+    return out;
+}
+
+std::variant<std::vector<OfpBucket>, OfpError> remove_buckets(const OfGroup& old, uint32_t which) {
+    if (which == kBucketAll) return std::vector<OfpBucket>{};
+    std::vector<OfpBucket> out = old.buckets;
+    if (which == kBucketFirst) {
+        if (!out.empty()) out.erase(out.begin());
+    } else if (which == kBucketLast) {
+        if (!out.empty()) out.pop_back();
+    } else {
+        auto it = std::find_if(out.begin(), out.end(), [&](const OfpBucket& b) { return b.bucket_id == which; });
+        if (it == out.end()) return group_error(OfpErr::OFPGMFC_UNKNOWN_BUCKET, fmt::format("no bucket {}", which));
+        out.erase(it);
+    }
+    return out;
+}
+
+}  // namespace
+
+FlowModOutcome apply_group_mod(Pipeline& p, const OfpGroupMod& gm, Clock::time_point now) {
+    FlowModOutcome out;
+    auto existing = p.groups.find(gm.group_id);
+    auto command = gm.command;
+    if (command == GroupModCommand::AddOrModify)
+        command = existing == p.groups.end() ? GroupModCommand::Add : GroupModCommand::Modify;
+    if (command != GroupModCommand::Delete && gm.group_id > kOfpgMax) {
+        out.error = group_error(OfpErr::OFPGMFC_INVALID_GROUP, fmt::format("group id {:#x} is reserved", gm.group_id));
+        return out;
+    }
+    switch (command) {
+        case GroupModCommand::Add:
+            if (existing != p.groups.end()) {
+                out.error = group_error(OfpErr::OFPGMFC_GROUP_EXISTS, fmt::format("group {} exists", gm.group_id));
+                return out;
+            }
+            p.groups[gm.group_id] = make_group(gm, gm.buckets, now);
+            break;
+        case GroupModCommand::Modify:
+        case GroupModCommand::InsertBucket:
+        case GroupModCommand::RemoveBucket: {
+            if (existing == p.groups.end()) {
+                out.error = group_error(OfpErr::OFPGMFC_UNKNOWN_GROUP, fmt::format("no group {}", gm.group_id));
+                return out;
+            }
+            const OfGroup& old = existing->second;
+            OfpGroupMod m = gm;
+            std::variant<std::vector<OfpBucket>, OfpError> buckets = gm.buckets;
+            if (command != GroupModCommand::Modify) {
+                // Bucket edits keep the group's type and selection method.
+                m.type = old.type;
+                m.selection_method = old.selection_method;
+                m.selection_method_param = old.selection_method_param;
+                m.selection_method_fields = old.selection_method_fields;
+                buckets = command == GroupModCommand::InsertBucket ? insert_buckets(old, gm)
+                                                                   : remove_buckets(old, gm.command_bucket_id);
+            }
+            if (auto* e = std::get_if<OfpError>(&buckets)) {
+                out.error = *e;
+                return out;
+            }
+            existing->second = make_group(m, std::get<std::vector<OfpBucket>>(std::move(buckets)), now);
+            break;
+        }
+        case GroupModCommand::Delete: {
+            std::vector<uint32_t> gone;
+            if (gm.group_id == kOfpgAll) {
+                for (const auto& [id, g] : p.groups) gone.push_back(id);
+            } else if (existing != p.groups.end()) {
+                gone.push_back(gm.group_id);
+            }
+            for (uint32_t id : gone) {
+                p.groups.erase(id);
+                auto rules = select_rules(p, kTableAll, [&](const OfRule& r) { return actions_use_group(r.actions, id); });
+                for (OfRule* r : rules) {
+                    if (r->flags & kFfSendFlowRem) out.removed.push_back(removed_record(*r, kRemovedGroupDelete, now));
+                    p.remove(r);
+                }
+            }
+            break;
+        }
+        case GroupModCommand::AddOrModify: break;  // resolved above
+    }
+    p.modified();
+    out.changed = true;
+    return out;
+}
+
+std::vector<OfpGroupStats> collect_group_stats(const Pipeline& p, uint32_t group, Clock::time_point now) {
+    std::vector<OfpGroupStats> out;
+    for (const auto& [id, g] : p.groups) {
+        if (group != kOfpgAll && id != group) continue;
+        OfpGroupStats s;
+        s.group_id = id;
+        for (int t = 0; t < Pipeline::kNTables; t++)
+            p.for_each(static_cast<uint8_t>(t), [&](OfRule& r) { s.ref_count += actions_use_group(r.actions, id); });
+        s.packet_count = g.packets;
+        s.byte_count = g.bytes;
+        std::tie(s.duration_sec, s.duration_nsec) = duration(g.created, now);
+        s.bucket_stats = g.bucket_stats;
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+std::vector<OfpGroupDesc> collect_group_desc(const Pipeline& p, uint32_t group) {
+    std::vector<OfpGroupDesc> out;
+    for (const auto& [id, g] : p.groups) {
+        if (group != kOfpgAll && id != group) continue;
+        out.push_back(OfpGroupDesc{g.type, id, g.buckets, g.selection_method, g.selection_method_param,
+                                   g.selection_method_fields});
     }
     return out;
 }

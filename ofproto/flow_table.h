@@ -34,5 +34,29 @@ std::vector<OfpFlowRemoved> expire_rules(Pipeline& pipeline, Clock::time_point n
 // Whether a rule's actions output to 'port' (OFPP_ANY: always true), as
 // the out_port filter of flow mods and stats asks.
 bool actions_output_to(const OfActions& actions, uint32_t port);
+// Whether actions (nested ones included) name 'group' (OFPG_ANY: always).
+bool actions_use_group(const OfActions& actions, uint32_t group);
+
+// Whether actions (nested ones included) use meter 'meter'.
+bool actions_use_meter(const OfActions& actions, uint32_t meter);
+// Deletes the rules that use 'meter' (its meter was deleted), reporting
+// those with OFPFF_SEND_FLOW_REM with reason OFPRR_METER_DELETE.
+FlowModOutcome delete_rules_using_meter(Pipeline& pipeline, uint32_t meter, Clock::time_point now);
+
+// ---- Groups ----
+
+// Applies a group mod as Open vSwitch does: add (an existing id:
+// OFPGMFC_GROUP_EXISTS; an id above OFPG_MAX: OFPGMFC_INVALID_GROUP),
+// modify (unknown: OFPGMFC_UNKNOWN_GROUP; the group is replaced, its
+// counters restart), add-or-modify, delete (OFPG_ALL: every group; an
+// unknown id is no error; the rules that name a deleted group are deleted
+// too, reported with reason OFPRR_GROUP_DELETE), and 1.5's insert/remove
+// bucket (the group keeps its type; OFPGMFC_UNKNOWN_BUCKET,
+// OFPGMFC_BUCKET_EXISTS). Bucket actions are checked by the caller.
+FlowModOutcome apply_group_mod(Pipeline& pipeline, const OfpGroupMod& gm, Clock::time_point now);
+
+// Statistics and descriptions of 'group' (OFPG_ALL: every group), by id.
+std::vector<OfpGroupStats> collect_group_stats(const Pipeline& pipeline, uint32_t group, Clock::time_point now);
+std::vector<OfpGroupDesc> collect_group_desc(const Pipeline& pipeline, uint32_t group);
 
 }  // namespace xvs::ofproto

@@ -163,6 +163,10 @@ constexpr ErrRow kRows[] = {
     {E::OFPGMFC_BAD_WATCH, V12, V15, OF, 6, 13},
     {E::OFPGMFC_EPERM, V10, V10, NX, 6, 14},
     {E::OFPGMFC_EPERM, V12, V15, OF, 6, 14},
+    {E::OFPGMFC_UNKNOWN_BUCKET, V10, V10, NX, 6, 15},
+    {E::OFPGMFC_UNKNOWN_BUCKET, V15, V15, OF, 6, 15},
+    {E::OFPGMFC_BUCKET_EXISTS, V10, V10, NX, 6, 16},
+    {E::OFPGMFC_BUCKET_EXISTS, V15, V15, OF, 6, 16},
     // Port mod failed.
     {E::OFPPMFC_BAD_PORT, V10, V10, OF, 4, 0},
     {E::OFPPMFC_BAD_PORT, V11, V15, OF, 7, 0},

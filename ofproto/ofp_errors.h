@@ -54,6 +54,7 @@ inline constexpr uint8_t kOfp15 = 0x06;
     X(OFPGMFC_OUT_OF_BUCKETS) X(OFPGMFC_CHAINING_UNSUPPORTED) X(OFPGMFC_WATCH_UNSUPPORTED)    \
     X(OFPGMFC_LOOP) X(OFPGMFC_UNKNOWN_GROUP) X(OFPGMFC_CHAINED_GROUP) X(OFPGMFC_BAD_TYPE)     \
     X(OFPGMFC_BAD_COMMAND) X(OFPGMFC_BAD_BUCKET) X(OFPGMFC_BAD_WATCH) X(OFPGMFC_EPERM)        \
+    X(OFPGMFC_UNKNOWN_BUCKET) X(OFPGMFC_BUCKET_EXISTS)                                        \
     /* port mod failed */                                                                      \
     X(OFPPMFC_BAD_PORT) X(OFPPMFC_BAD_HW_ADDR) X(OFPPMFC_BAD_CONFIG) X(OFPPMFC_BAD_ADVERTISE) \
     X(OFPPMFC_EPERM)                                                                           \

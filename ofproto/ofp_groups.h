@@ -62,6 +62,9 @@ struct OfpGroupMod {
     // "dp_hash", with its parameter and the fields hashed.
     std::string selection_method;
     uint64_t selection_method_param = 0;
+    // The fields "hash" hashes, each with the mask of the bits that count
+    // (all ones: the whole field), in wire order.
+    std::vector<std::pair<const MfField*, MfValue>> selection_method_fields;
     bool operator==(const OfpGroupMod&) const = default;
 };
 // OFPT_GROUP_MOD (1.1-1.5) and NXT_GROUP_MOD (1.0). Bucket actions are
@@ -90,6 +93,7 @@ struct OfpGroupDesc {
     std::vector<OfpBucket> buckets;
     std::string selection_method;  // 1.5 property, when set
     uint64_t selection_method_param = 0;
+    std::vector<std::pair<const MfField*, MfValue>> selection_method_fields;  // as in OfpGroupMod
 };
 std::vector<Bytes> encode_group_desc_reply(std::span<const uint8_t> request, const std::vector<OfpGroupDesc>& d);
 

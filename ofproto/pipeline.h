@@ -9,8 +9,12 @@
 #include <memory>
 #include <unordered_map>
 
+#include <map>
+#include <string>
+
 #include "ofproto/actions.h"
 #include "ofproto/classifier.h"
+#include "ofproto/ofp_groups.h"
 
 namespace xvs::ofproto {
 
@@ -30,6 +34,29 @@ struct OfRule : ClsRule {
     Clock::time_point last_used{};
     uint64_t packets = 0;
     uint64_t bytes = 0;
+};
+
+// An OpenFlow group: its buckets and counters (credited from megaflow
+// statistics, per group and per bucket).
+struct OfGroup {
+    uint32_t id = 0;
+    GroupType type = GroupType::All;
+    std::vector<OfpBucket> buckets;
+    std::string selection_method;
+    uint64_t selection_method_param = 0;
+    std::vector<std::pair<const MfField*, MfValue>> selection_method_fields;  // "hash": what it hashes
+    Clock::time_point created{};
+    uint64_t packets = 0, bytes = 0;
+    std::vector<std::pair<uint64_t, uint64_t>> bucket_stats;  // (packets, bytes), one per bucket
+};
+
+// An OpenFlow meter: its configuration and the datapath meter that runs
+// it; packets and bytes in are credited from megaflow statistics.
+struct OfMeter {
+    OfpMeterMod config;
+    uint32_t dp_meter = 0;
+    Clock::time_point created{};
+    uint64_t packets = 0, bytes = 0;
 };
 
 class Pipeline {
@@ -57,6 +84,12 @@ public:
     // Changes on every add and remove: megaflows translated at an older
     // version need revalidation.
     uint64_t version() const { return version_; }
+
+    // The group table (group mods in flow_table.h). Whoever changes it
+    // calls modified().
+    std::map<uint32_t, OfGroup> groups;
+    // The meter table (Switch::meter_mod: meters need the datapath).
+    std::map<uint32_t, OfMeter> meters;
 
 private:
     std::array<Classifier, kNTables> tables_;

@@ -83,6 +83,8 @@ struct Switch::Ukey {
     std::vector<uint64_t> rules;
     std::vector<MacLearned> learned;
     std::vector<MirrorHit> mirrors;
+    std::vector<GroupHit> groups;
+    std::vector<std::pair<std::string, uint32_t>> meters;
     uint64_t packets = 0, bytes = 0;  // as last seen in the datapath
     uint64_t created_ns = 0;
 };
@@ -260,6 +262,10 @@ void Switch::apply_bridge(BridgeState& br, const BridgeConfig& cfg, std::map<std
             xp.name = ic.name;
             xp.bundle = bid;
             if (ic.type == "patch") xp.patch_peer = ic.options.at("peer");
+            // Liveness as poll_liveness() last saw it (new ports: now).
+            if (auto old = br.x.ports.find(iface.ofport); old != br.x.ports.end()) xp.live = old->second.live;
+            if (opts_.kernel_devices && !iface.device.empty())
+                if (auto l = netdev::get_link(iface.device)) xp.live = l->carrier && l->admin_up;
             if (xp.dp_port != kNoDpPort) {
                 if (auto s = dpif_->set_port_options(xp.dp_port, ic.options); !s)
                     vlog.warn("{}: {}", ic.name, s.message());
@@ -401,6 +407,8 @@ void Switch::install(const xvs_flow_key& key, const XlateOut& xo, const xvs_acti
     uk->rules = xo.rules;
     uk->learned = xo.learned;
     uk->mirrors = xo.mirrors;
+    uk->groups = xo.groups;
+    uk->meters = xo.meters;
     uk->created_ns = monotonic_ns();
     ukeys_[id] = std::move(uk);
     stats_.flows_installed++;
@@ -435,6 +443,8 @@ void Switch::handle_upcall(const Upcall& up) {
         ms.packets++;
         ms.bytes += up.hdr.pkt_len;
     }
+    credit_groups(xo.groups, 1, up.hdr.pkt_len);
+    credit_meters(xo.meters, 1, up.hdr.pkt_len);
     auto list = compiler::encode_action_list(xo.actions);
     if (!list) {
         // Neither installed nor executed: the next packet upcalls again.
@@ -478,11 +488,45 @@ void Switch::push_stats(Ukey& uk, uint64_t packets, uint64_t bytes, Clock::time_
         ms.packets += dp;
         ms.bytes += db;
     }
+    credit_groups(uk.groups, dp, db);
+    credit_meters(uk.meters, dp, db);
     // Traffic keeps the addresses it was learned from alive.
     for (const auto& l : uk.learned) {
         auto b = bridges_.find(l.bridge);
         if (b != bridges_.end() && b->second->x.bundles.count(l.bundle))
             if (b->second->mac.learn(l.vlan, l.mac, l.bundle, now)) need_revalidate_ = true;
+    }
+}
+
+// A group counts a packet once however many of its buckets it went
+// through; each bucket counts it too.
+void Switch::credit_groups(const std::vector<GroupHit>& hits, uint64_t packets, uint64_t bytes) {
+    std::set<std::pair<std::string, uint32_t>> counted;
+    for (const auto& h : hits) {
+        auto b = bridges_.find(h.bridge);
+        if (b == bridges_.end()) continue;
+        auto g = b->second->pipeline.groups.find(h.group);
+        if (g == b->second->pipeline.groups.end()) continue;
+        if (counted.insert({h.bridge, h.group}).second) {
+            g->second.packets += packets;
+            g->second.bytes += bytes;
+        }
+        if (h.bucket < g->second.bucket_stats.size()) {
+            g->second.bucket_stats[h.bucket].first += packets;
+            g->second.bucket_stats[h.bucket].second += bytes;
+        }
+    }
+}
+
+void Switch::credit_meters(const std::vector<std::pair<std::string, uint32_t>>& hits, uint64_t packets,
+                           uint64_t bytes) {
+    for (const auto& [bridge, id] : hits) {
+        auto b = bridges_.find(bridge);
+        if (b == bridges_.end()) continue;
+        if (auto m = b->second->pipeline.meters.find(id); m != b->second->pipeline.meters.end()) {
+            m->second.packets += packets;
+            m->second.bytes += bytes;
+        }
     }
 }
 
@@ -597,6 +641,7 @@ void Switch::run(Clock::time_point now) {
     // Megaflows the datapath lost track of.
     for (auto it = ukeys_.begin(); it != ukeys_.end();)
         it = seen.count(it->first) ? std::next(it) : ukeys_.erase(it);
+    poll_liveness();
     // OpenFlow idle and hard timeouts.
     for (auto& [n, br] : bridges_) {
         bool changed = false;
@@ -751,17 +796,180 @@ std::optional<OfpError> Switch::port_mod(const std::string& bridge, OfPort port,
 }
 
 std::optional<OfpError> Switch::check_actions_supported(const std::string& bridge, const OfActions& actions) const {
-    (void)bridge;
+    auto br = bridges_.find(bridge);
     for (const auto& a : actions) {
         const auto& v = a.variant();
         if (auto* g = std::get_if<ActGroup>(&v))
-            return OfpError{OfpErr::OFPBAC_BAD_OUT_GROUP, fmt::format("group {} does not exist (group tables are not supported yet)", g->group_id)};
+            if (br == bridges_.end() || !br->second->pipeline.groups.count(g->group_id))
+                return OfpError{OfpErr::OFPBAC_BAD_OUT_GROUP, fmt::format("group {} does not exist", g->group_id)};
         if (auto* m = std::get_if<ActMeter>(&v))
-            return OfpError{OfpErr::OFPMMFC_INVALID_METER, fmt::format("meter {} does not exist (OpenFlow meters are not supported yet)", m->meter_id)};
+            if (br == bridges_.end() || !br->second->pipeline.meters.count(m->meter_id))
+                return OfpError{OfpErr::OFPMMFC_INVALID_METER, fmt::format("meter {} does not exist", m->meter_id)};
         if (auto* w = std::get_if<ActWriteActions>(&v))
             if (auto e = check_actions_supported(bridge, w->actions)) return e;
     }
     return std::nullopt;
+}
+
+FlowModOutcome Switch::group_mod(const std::string& bridge, const OfpGroupMod& gm) {
+    FlowModOutcome out;
+    auto br = bridges_.find(bridge);
+    if (br == bridges_.end()) {
+        out.error = OfpError{OfpErr::OFPGMFC_EPERM, "no bridge " + bridge};
+        return out;
+    }
+    // Buckets may name other groups (chaining), but only existing ones.
+    for (const auto& b : gm.buckets)
+        if (auto e = check_actions_supported(bridge, b.actions)) {
+            if (e->err == OfpErr::OFPBAC_BAD_OUT_GROUP) e->err = OfpErr::OFPGMFC_CHAINED_GROUP;
+            out.error = e;
+            return out;
+        }
+    out = apply_group_mod(br->second->pipeline, gm, Clock::now());
+    if (out.changed) need_revalidate_ = true;
+    return out;
+}
+
+namespace {
+
+// OpenFlow meters get datapath meters 0..kOfMeterSlots-1; ingress policers
+// take them from the top (set_policer).
+constexpr uint32_t kOfMeterSlots = XVS_MAX_METERS / 2;
+
+}  // namespace
+
+OfpMeterFeatures Switch::meter_features() {
+    OfpMeterFeatures f;
+    f.max_meter = kOfMeterSlots;
+    f.band_types = 1u << static_cast<int>(MeterBandType::Drop);
+    f.capabilities = kOfpmfKbps | kOfpmfPktps | kOfpmfBurst | kOfpmfStats;
+    f.max_bands = 1;
+    f.max_color = 0;
+    return f;
+}
+
+FlowModOutcome Switch::meter_mod(const std::string& bridge, const OfpMeterMod& mm) {
+    FlowModOutcome out;
+    auto fail = [&](OfpErr e, std::string why) {
+        out.error = OfpError{e, std::move(why)};
+        return out;
+    };
+    auto br = bridges_.find(bridge);
+    if (br == bridges_.end()) return fail(OfpErr::OFPMMFC_UNKNOWN, "no bridge " + bridge);
+    auto& meters = br->second->pipeline.meters;
+    auto now = Clock::now();
+    if (mm.command == MeterModCommand::Delete) {
+        std::vector<uint32_t> gone;
+        for (const auto& [id, m] : meters)
+            if (mm.meter_id == kOfpmAll || id == mm.meter_id) gone.push_back(id);
+        for (uint32_t id : gone) {
+            (void)dpif_->set_meter(meters[id].dp_meter, 0, 0, false);
+            meters.erase(id);
+            auto d = delete_rules_using_meter(br->second->pipeline, id, now);
+            out.removed.insert(out.removed.end(), d.removed.begin(), d.removed.end());
+        }
+        br->second->pipeline.modified();
+        out.changed = true;
+        need_revalidate_ = true;
+        return out;
+    }
+    if (mm.meter_id == 0 || mm.meter_id > kOfpmMax)
+        return fail(OfpErr::OFPMMFC_INVALID_METER, fmt::format("meter id {:#x}: only meters 1 to {:#x} can be set", mm.meter_id, kOfpmMax));
+    auto it = meters.find(mm.meter_id);
+    if (mm.command == MeterModCommand::Add && it != meters.end())
+        return fail(OfpErr::OFPMMFC_METER_EXISTS, fmt::format("meter {} exists", mm.meter_id));
+    if (mm.command == MeterModCommand::Modify && it == meters.end())
+        return fail(OfpErr::OFPMMFC_UNKNOWN_METER, fmt::format("no meter {}", mm.meter_id));
+    if (mm.bands.size() > 1)
+        return fail(OfpErr::OFPMMFC_OUT_OF_BANDS, "xvs meters have one band (the datapath's token bucket)");
+    if (!mm.bands.empty() && mm.bands[0].type != MeterBandType::Drop)
+        return fail(OfpErr::OFPMMFC_BAD_BAND, "only drop bands are supported (no DSCP remark)");
+    if (!mm.bands.empty() && mm.bands[0].rate == 0) return fail(OfpErr::OFPMMFC_BAD_RATE, "a band's rate must not be 0");
+    uint32_t dp_id;
+    if (it != meters.end()) {
+        dp_id = it->second.dp_meter;
+    } else {
+        std::set<uint32_t> used;
+        for (const auto& [n, b] : bridges_)
+            for (const auto& [id, m] : b->pipeline.meters) used.insert(m.dp_meter);
+        dp_id = 0;
+        while (used.count(dp_id)) dp_id++;
+        if (dp_id >= kOfMeterSlots)
+            return fail(OfpErr::OFPMMFC_OUT_OF_METERS, fmt::format("all {} meters are in use", kOfMeterSlots));
+    }
+    bool packets = mm.flags & kOfpmfPktps;
+    uint64_t rate = 0, burst = 0;
+    if (!mm.bands.empty()) {
+        rate = mm.bands[0].rate;
+        // Without OFPMF_BURST the bucket holds one second's worth.
+        burst = (mm.flags & kOfpmfBurst) && mm.bands[0].burst_size ? mm.bands[0].burst_size : rate;
+    }
+    if (auto s = dpif_->set_meter(dp_id, rate, burst, packets); !s) return fail(OfpErr::OFPMMFC_UNKNOWN, s.message());
+    OfMeter& m = meters[mm.meter_id];
+    if (it == meters.end()) m.created = now;
+    m.config = mm;
+    m.config.command = MeterModCommand::Add;
+    m.dp_meter = dp_id;
+    br->second->pipeline.modified();
+    out.changed = true;
+    need_revalidate_ = true;
+    return out;
+}
+
+std::vector<OfpMeterStats> Switch::meter_stats(const std::string& bridge, uint32_t meter) {
+    std::vector<OfpMeterStats> out;
+    auto br = bridges_.find(bridge);
+    if (br == bridges_.end()) return out;
+    auto now = Clock::now();
+    for (const auto& [id, m] : br->second->pipeline.meters) {
+        if (meter != kOfpmAll && id != meter) continue;
+        OfpMeterStats s;
+        s.meter_id = id;
+        for (int t = 0; t < Pipeline::kNTables; t++)
+            br->second->pipeline.for_each(static_cast<uint8_t>(t),
+                                          [&](OfRule& r) { s.flow_count += actions_use_meter(r.actions, id); });
+        s.packet_in_count = m.packets;
+        s.byte_in_count = m.bytes;
+        auto d = std::chrono::duration_cast<std::chrono::nanoseconds>(now - m.created).count();
+        s.duration_sec = static_cast<uint32_t>(d / 1000000000);
+        s.duration_nsec = static_cast<uint32_t>(d % 1000000000);
+        // The datapath counts the packets its band dropped, not their bytes.
+        for (size_t i = 0; i < m.config.bands.size(); i++) {
+            auto c = dpif_->meter_counts(m.dp_meter);
+            s.band_stats.emplace_back(c ? c->dropped : 0, 0);
+        }
+        out.push_back(std::move(s));
+    }
+    return out;
+}
+
+std::vector<OfpMeterMod> Switch::meter_config(const std::string& bridge, uint32_t meter) {
+    std::vector<OfpMeterMod> out;
+    auto br = bridges_.find(bridge);
+    if (br == bridges_.end()) return out;
+    for (const auto& [id, m] : br->second->pipeline.meters)
+        if (meter == kOfpmAll || id == meter) out.push_back(m.config);
+    return out;
+}
+
+// Link state of the ports with kernel devices: a port whose carrier went
+// away stops being live (fast-failover groups move on), which megaflows
+// translated before must learn.
+void Switch::poll_liveness() {
+    if (!opts_.kernel_devices) return;
+    for (auto& [n, br] : bridges_) {
+        for (const auto& [name, iface] : br->ifaces) {
+            if (!iface.ofport || iface.device.empty()) continue;
+            auto xp = br->x.ports.find(iface.ofport);
+            if (xp == br->x.ports.end()) continue;
+            bool live = true;
+            if (auto l = netdev::get_link(iface.device)) live = l->carrier && l->admin_up;
+            if (xp->second.live != live) {
+                xp->second.live = live;
+                need_revalidate_ = true;
+            }
+        }
+    }
 }
 
 void Switch::revalidate_if_needed() {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "ofproto/dpif.h"
+#include "ofproto/flow_table.h"
 #include "ofproto/ofp_msgs.h"
 #include "ofproto/xlate.h"
 
@@ -148,6 +149,17 @@ public:
     std::optional<OfpError> port_mod(const std::string& bridge, OfPort port, uint32_t config, uint32_t mask);
     // Refuses actions naming groups or meters that do not exist.
     std::optional<OfpError> check_actions_supported(const std::string& bridge, const OfActions& actions) const;
+    // A group mod (flow_table.h's apply_group_mod, after checking that the
+    // buckets name only existing groups: OFPGMFC_CHAINED_GROUP).
+    FlowModOutcome group_mod(const std::string& bridge, const OfpGroupMod& gm);
+    // A meter mod: add, modify, delete (OFPM_ALL: every meter; the rules
+    // that use a deleted meter are deleted too). Each meter is a datapath
+    // token-bucket meter, so a meter has at most one band, a drop band
+    // (OFPMMFC_OUT_OF_BANDS, OFPMMFC_BAD_BAND otherwise).
+    FlowModOutcome meter_mod(const std::string& bridge, const OfpMeterMod& mm);
+    std::vector<OfpMeterStats> meter_stats(const std::string& bridge, uint32_t meter);
+    std::vector<OfpMeterMod> meter_config(const std::string& bridge, uint32_t meter);
+    static OfpMeterFeatures meter_features();
     // Revalidates now when a flow table change asked for it.
     void revalidate_if_needed();
 
@@ -186,6 +198,9 @@ private:
     void handle_upcall(const Upcall& up);
     void revalidate_all();
     void push_stats(Ukey& uk, uint64_t packets, uint64_t bytes, Clock::time_point now);
+    void credit_groups(const std::vector<GroupHit>& hits, uint64_t packets, uint64_t bytes);
+    void credit_meters(const std::vector<std::pair<std::string, uint32_t>>& hits, uint64_t packets, uint64_t bytes);
+    void poll_liveness();
     void install(const xvs_flow_key& key, const XlateOut& xo, const xvs_action_list& actions);
     void adopt_flows();
     void prepare(XlateIn& in);

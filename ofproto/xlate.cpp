@@ -381,13 +381,166 @@ private:
             action_set_.push_back(act);
         }
     }
+    // The datapath meter that runs the OpenFlow meter drops what is over
+    // its band, at this point of the action list.
     void do_action(const ActMeter& a) {
-        trace("meter {} does not exist: dropped", a.meter_id);
-        stop_ = true;
+        auto it = br_->pipeline->meters.find(a.meter_id);
+        if (it == br_->pipeline->meters.end()) {
+            trace("meter {} does not exist: no effect", a.meter_id);  // rules using a meter go with it
+            return;
+        }
+        out_.meters.emplace_back(br_->name, a.meter_id);
+        emit(xvs_action{.type = XVS_ACT_METER, .arg = it->second.dp_meter});
     }
     void do_action(const ActGroup& a) {
-        trace("group {} does not exist: dropped", a.group_id);
-        stop_ = true;
+        auto it = br_->pipeline->groups.find(a.group_id);
+        if (it == br_->pipeline->groups.end()) {
+            // Rules naming a group are deleted with it; this is a race.
+            trace("group {} does not exist: no effect", a.group_id);
+            return;
+        }
+        if (depth_ >= kMaxDepth) return fail(fmt::format("over {} nested groups and resubmits", kMaxDepth));
+        depth_++;
+        const OfGroup& g = it->second;
+        switch (g.type) {
+            case GroupType::All:
+                for (size_t i = 0; i < g.buckets.size() && out_.error.empty(); i++) bucket(g, i);
+                break;
+            case GroupType::Indirect:
+                if (!g.buckets.empty()) bucket(g, 0);
+                break;
+            case GroupType::Select: {
+                int i = select_bucket(g);
+                if (i < 0) trace("group {}: no live bucket: dropped", g.id);
+                else bucket(g, static_cast<size_t>(i));
+                break;
+            }
+            case GroupType::FastFailover: {
+                int i = -1;
+                for (size_t k = 0; k < g.buckets.size() && i < 0; k++)
+                    if (bucket_live(g.buckets[k], 0)) i = static_cast<int>(k);
+                if (i < 0) trace("group {}: no live bucket: dropped", g.id);
+                else bucket(g, static_cast<size_t>(i));
+                break;
+            }
+        }
+        depth_--;
+    }
+    // A bucket's actions are an action set (OpenFlow runs them in the
+    // action set's order) applied to a copy of the packet: the packet
+    // after the group is the one before it.
+    void bucket(const OfGroup& g, size_t i) {
+        const OfpBucket& b = g.buckets[i];
+        out_.groups.push_back(GroupHit{br_->name, g.id, static_cast<uint32_t>(i)});
+        trace("group {} bucket {}", g.id, b.bucket_id);
+        OfActions set = b.actions;
+        std::stable_sort(set.begin(), set.end(),
+                         [](const OfAction& x, const OfAction& y) { return action_set_rank(x) < action_set_rank(y); });
+        Flow saved_flow = flow_;
+        std::vector<VlanTag> saved_vlans = vlans_;
+        bool saved_stop = stop_;
+        indent_++;
+        for (const OfAction& a : set) {
+            if (stop_) break;
+            trace("{}", format_of_actions({a}));
+            std::visit([this](const auto& act) { do_action(act); }, a.variant());
+        }
+        indent_--;
+        flow_ = saved_flow;
+        vlans_ = saved_vlans;
+        stop_ = saved_stop || !out_.error.empty();  // a failure inside ends the translation
+    }
+    // Whether a port can carry packets: it exists, is attached (or a patch
+    // port) and its link is up.
+    bool port_live(uint32_t port) const {
+        auto it = br_->ports.find(static_cast<OfPort>(port));
+        if (it == br_->ports.end()) return false;
+        const XPort& xp = it->second;
+        return xp.up && xp.live && (xp.dp_port != kNoDpPort || !xp.patch_peer.empty());
+    }
+    // A bucket is live unless what it watches is not: its watch port, its
+    // watch group (live when one of its buckets is).
+    bool bucket_live(const OfpBucket& b, int depth) const {
+        if (b.watch_port != 0xffffffff && b.watch_port != kOfppNone && !port_live(b.watch_port)) return false;
+        if (b.watch_group != kOfpgAny) {
+            auto it = br_->pipeline->groups.find(b.watch_group);
+            if (it == br_->pipeline->groups.end() || depth >= 8) return false;
+            bool any = false;
+            for (const auto& wb : it->second.buckets) any = any || bucket_live(wb, depth + 1);
+            if (!any) return false;
+        }
+        return true;
+    }
+    // Select groups: a hash of the packet's addresses and ports, the same
+    // both ways (as Open vSwitch's default for select groups hashes), picks
+    // among the live buckets with weight, highest score winning (scores
+    // scale with weight). The megaflow pins what was hashed.
+    int select_bucket(const OfGroup& g) {
+        const auto& k = flow_.pkt;
+        auto& w = out_.wc.pkt;
+        uint64_t h = 0x5bd1e995;
+        auto mix = [&](uint64_t x) {
+            h ^= x + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+            h *= 0xff51afd7ed558ccdull;
+            h ^= h >> 33;
+        };
+        auto bytes_xor = [](const uint8_t* a, const uint8_t* b, size_t n) {
+            uint64_t x = 0;
+            for (size_t i = 0; i < n; i++) x = (x << 8 | x >> 56) ^ (a[i] ^ b[i]);
+            return x;
+        };
+        if (g.selection_method == "hash" && !g.selection_method_fields.empty()) {
+            // The fields the group names, under their masks (absent ones,
+            // as a packet without them, hash as zero).
+            mix(g.selection_method_param);
+            for (const auto& [field, mask] : g.selection_method_fields) {
+                if (!mf_prereqs_ok(*field, flow_, &out_.wc)) continue;
+                MfValue v = mf_get(*field, flow_);
+                Flow fm;
+                mf_set(*field, mask, &fm);
+                flow_or_into(out_.wc, fm);
+                for (int i = 0; i < 16; i++) mix(uint64_t{v.b[i]} & mask.b[i]);
+            }
+            return best_bucket(g, h);
+        }
+        XVS_WC_FULL(w, eth_src);
+        XVS_WC_FULL(w, eth_dst);
+        XVS_WC_FULL(w, eth_type);
+        mix(bytes_xor(k.eth_src, k.eth_dst, 6));
+        mix(k.eth_type);
+        uint16_t t = ntohs(k.eth_type);
+        if (t == proto::kTypeIpv4 || t == proto::kTypeIpv6) {
+            XVS_WC_FULL(w, nw_src);
+            XVS_WC_FULL(w, nw_dst);
+            XVS_WC_FULL(w, nw_proto);
+            mix(bytes_xor(reinterpret_cast<const uint8_t*>(k.nw_src), reinterpret_cast<const uint8_t*>(k.nw_dst),
+                          sizeof k.nw_src));
+            mix(k.nw_proto);
+            if (k.nw_proto == IPPROTO_TCP || k.nw_proto == IPPROTO_UDP || k.nw_proto == IPPROTO_SCTP) {
+                XVS_WC_FULL(w, tp_src);
+                XVS_WC_FULL(w, tp_dst);
+                mix(uint64_t{k.tp_src} ^ k.tp_dst);
+            }
+        }
+        return best_bucket(g, h);
+    }
+    int best_bucket(const OfGroup& g, uint64_t h) const {
+        int best = -1;
+        uint64_t best_score = 0;
+        for (size_t i = 0; i < g.buckets.size(); i++) {
+            const OfpBucket& b = g.buckets[i];
+            if (!b.weight || !bucket_live(b, 0)) continue;
+            uint64_t s = h ^ (uint64_t{b.bucket_id} * 0x9e3779b97f4a7c15ull);
+            s ^= s >> 29;
+            s *= 0xbf58476d1ce4e5b9ull;
+            s ^= s >> 32;
+            uint64_t score = (s & 0xffff) * b.weight;
+            if (best < 0 || score > best_score) {
+                best = static_cast<int>(i);
+                best_score = score;
+            }
+        }
+        return best;
     }
     void do_action(const ActNote&) {}
     void do_action(const ActExit&) { exit_ = true; }

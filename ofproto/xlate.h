@@ -59,6 +59,7 @@ struct XPort {
     std::string name;
     uint32_t bundle = 0;
     bool up = true;          // usable for output
+    bool live = true;        // link up (fast-failover and select groups watch this)
     bool no_flood = false;   // excluded from FLOOD
     std::string patch_peer;  // patch ports: the peer interface's name
     uint32_t policer = kNoMeter;  // ingress policing: datapath meter every packet from here passes first
@@ -130,12 +131,23 @@ struct MirrorHit {
     std::string mirror;
 };
 
+// A group bucket a packet went through (its group and bucket counters
+// are credited with the megaflow's traffic).
+struct GroupHit {
+    std::string bridge;
+    uint32_t group = 0;
+    uint32_t bucket = 0;  // index in the group's bucket list
+    bool operator==(const GroupHit&) const = default;
+};
+
 struct XlateOut {
     std::vector<xvs_action> actions;
     Flow wc;                              // bits of the input flow the result depends on
     std::vector<uint64_t> rules;          // rule ids hit, for crediting stats
     std::vector<MacLearned> learned;      // NORMAL learning this packet does (refreshed by traffic)
     std::vector<MirrorHit> mirrors;       // mirrors that sent a copy (credited with its stats)
+    std::vector<GroupHit> groups;         // group buckets executed
+    std::vector<std::pair<std::string, uint32_t>> meters;  // OpenFlow meters passed: (bridge, meter id)
     bool mac_changed = false;             // learning changed where an address lives
     std::string error;                    // translation gave up (the packet is dropped)
     std::vector<std::string> trace;       // ofproto/trace lines when XlateIn::trace

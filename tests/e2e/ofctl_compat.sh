@@ -13,6 +13,9 @@
 #     cookie; dump-aggregate agrees;
 #  2. mod-flows (loose and --strict), del-flows (loose, --strict, by
 #     cookie mask, by out_port) change the same flows;
+#  0. groups (all, select, indirect, fast failover; 1.5 bucket edits) and
+#     meters: their tables and statistics, errors, deletes that take the
+#     flows using them along;
 #  3. a flow that overlaps another under check_overlap, or whose actions
 #     do not fit its match or table, is refused with the same error by
 #     both, and the flows stay as they were.
@@ -25,8 +28,8 @@ start_pair
 # Statistics that depend on timing become X; the reply header (its xid
 # differs with the number of requests ovs-ofctl made) goes.
 normalize() {
-  sed -E 's/duration=[0-9.]+s/duration=X/; s/idle_age=[0-9]+/idle_age=X/; s/hard_age=[0-9]+/hard_age=X/' |
-    grep -v -E '^(NXST|OFPST)_FLOW reply' | sort
+  sed -E 's/duration[=:][0-9.]+s/duration=X/; s/idle_age=[0-9]+/idle_age=X/; s/hard_age=[0-9]+/hard_age=X/' |
+    grep -v -E '^(NXST|OFPST)_(FLOW|GROUP|GROUP_DESC|METER|METER_CONFIG) reply' | sort
 }
 
 # same WHAT ARGS...: both switches print the same for "ovs-ofctl ARGS".
@@ -54,11 +57,50 @@ refused() {
   local x o
   if x=$(of "$X" "$@" 2>&1); then fail "$what: xvs accepted 'ovs-ofctl $*'"; fi
   if o=$(of "$O" "$@" 2>&1); then fail "$what: Open vSwitch accepted 'ovs-ofctl $*'"; fi
-  # The first line names the error (the rest echoes the request, with
-  # its xid).
-  [ "$(head -1 <<<"$x" | sed 's/xid=0x[0-9a-f]*/xid/')" = "$(head -1 <<<"$o" | sed 's/xid=0x[0-9a-f]*/xid/')" ] ||
+  # The first line that is not ovs-ofctl's own timestamped log names the
+  # error (the rest echoes the request, with its xid).
+  first() { grep -v -E '^[0-9]{4}-[0-9]{2}-[0-9]{2}T' <<<"$1" | head -1 | sed 's/xid=0x[0-9a-f]*/xid/'; }
+  [ "$(first "$x")" = "$(first "$o")" ] ||
     fail "$what: errors differ: xvs '$x', Open vSwitch '$o'"
 }
+
+# Groups and meters (OpenFlow 1.1+ / 1.3+): the same tables, statistics and
+# errors. Replies list groups in no particular order: sorted.
+note "groups and meters"
+for V in -OOpenFlow13 -OOpenFlow15; do
+  both $V del-flows br0
+  both $V del-groups br0
+  both $V add-group br0 "group_id=1,type=all,bucket=mod_nw_src:1.2.3.4,output:1,bucket=output:2"
+  both $V add-group br0 "group_id=2,type=select,bucket=weight:10,output:1,bucket=weight:20,watch_port:2,output:2"
+  both $V add-group br0 "group_id=3,type=ff,bucket=watch_port:1,output:1,bucket=watch_port:2,output:2"
+  both $V add-group br0 "group_id=4,type=indirect,bucket=actions=group:3"
+  both $V mod-group br0 "group_id=1,type=all,bucket=output:3"
+  both $V add-flow br0 "ip,actions=group:2"
+  both $V add-flow br0 "arp,actions=write_actions(group:4)"
+  same "groups" $V dump-groups br0
+  same "group stats" $V dump-group-stats br0
+  refused "group exists" $V add-group br0 "group_id=1,type=all,bucket=output:1"
+  refused "unknown group" $V mod-group br0 "group_id=9,type=all,bucket=output:1"
+  refused "flow to a missing group" $V add-flow br0 "actions=group:9"
+  both $V del-groups br0 group_id=2
+  same "groups after a delete" $V dump-groups br0
+  same "a deleted group takes its flows" $V dump-flows br0 --no-stats
+done
+both -OOpenFlow15 insert-buckets br0 "group_id=1,command_bucket_id=first,bucket=bucket_id:7,actions=output:4"
+both -OOpenFlow15 remove-buckets br0 "group_id=1,command_bucket_id=0"
+same "1.5 bucket edits" -OOpenFlow15 dump-groups br0
+both -OOpenFlow13 del-meters br0
+both -OOpenFlow13 add-meter br0 "meter=1,kbps,band=type=drop,rate=1000"
+both -OOpenFlow13 add-meter br0 "meter=2,pktps,burst,stats,band=type=drop,rate=10,burst_size=5"
+both -OOpenFlow13 mod-meter br0 "meter=1,kbps,band=type=drop,rate=2000"
+both -OOpenFlow13 add-flow br0 "table=1,ip,actions=meter:1,output:1"
+same "meters" -OOpenFlow13 dump-meters br0
+same "meter stats" -OOpenFlow13 meter-stats br0
+refused "meter exists" -OOpenFlow13 add-meter br0 "meter=1,kbps,band=type=drop,rate=1"
+refused "flow to a missing meter" -OOpenFlow13 add-flow br0 "actions=meter:9,output:1"
+both -OOpenFlow13 del-meter br0 meter=1
+same "a deleted meter takes its flows" -OOpenFlow13 dump-flows br0 --no-stats
+both -OOpenFlow13 del-groups br0
 
 for V in "" -OOpenFlow13 -OOpenFlow14 -OOpenFlow15; do
   note "version ${V:-default}"

@@ -12,6 +12,11 @@
 #     the TTL, not the addresses the flows rewrite.
 #  3. A controller (ovs-ofctl monitor) receives a packet-in for UDP to
 #     port 9999; a packet-out from ovs-ofctl reaches VM2.
+#  4. A select group spreads 64 UDP flows over two ports (both get some;
+#     group and bucket counters match what arrived); a fast-failover group
+#     sends to its first bucket's port, then to the second when the
+#     first's link goes down; a meter of 10 packets/s (burst 10) lets a few
+#     of 300 datagrams through and counts the rest as band drops.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/vswitchd_lib.sh"
 require_root ping tcpdump ovs-ofctl
@@ -128,4 +133,88 @@ print(raw(Ether(src="02:00:00:00:00:01", dst=sys.argv[1]) / IP(src="10.0.0.9", d
 ofctl h1 packet-out br0 LOCAL "output:2" "$frame"
 wait "$tcpdump_pid" || true
 grep -q "10.0.0.9.7777 > 10.0.0.2.7777" "$cap" || { cat "$cap"; fail "the packet-out did not reach vm2"; }
+
+# count_udp VM PORT SECONDS: UDP datagrams to PORT that VM's eth0 sees in
+# SECONDS (promiscuous: frames addressed to another host count too), in
+# the background; the count lands in $VT/count.VM.PORT.
+count_udp() {
+  ip netns exec "xt$SUF$1" timeout "$3" tcpdump -i eth0 -nn -l "udp dst port $2" 2>/dev/null |
+    grep -c "^.* IP " >"$VT/count.$1.$2" &
+  E2E_PIDS+=($!)
+}
+# send_udp VM DST PORT N [SPREAD [GAP]]: N datagrams from VM, from N
+# different source ports when SPREAD is 1 (so they are N flows), GAP
+# seconds apart. (Packets of one flow that follow its first within 2 ms,
+# before its megaflow is in, are dropped by the datapath's upcall
+# deduplication: a flow's first packets are spaced.)
+send_udp() {
+  ip netns exec "xt$SUF$1" $PY -c 'import socket, sys, time
+dst, port, n, spread, gap = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4] == "1", float(sys.argv[5])
+socks = [socket.socket(socket.AF_INET, socket.SOCK_DGRAM) for _ in range(n if spread else 1)]
+for i in range(n):
+    socks[i if spread else 0].sendto(b"x" * 64, (dst, port))
+    time.sleep(gap)' "$2" "$3" "$4" "${5:-0}" "${6:-0}"
+}
+
+note "select group"
+ofctl h1 del-flows br0
+ip -n "xt${SUF}vm1" neigh replace 10.0.0.2 lladdr "$mac2" dev eth0
+ofctl h1 -O OpenFlow13 add-group br0 "group_id=1,type=select,bucket=weight:1,output:2,bucket=weight:1,output:3"
+ofctl h1 -O OpenFlow13 add-flow br0 "in_port=1,udp,tp_dst=6000,actions=group:1"
+count_udp vm2 6000 4
+count_udp vm3 6000 4
+sleep 1
+send_udp vm1 10.0.0.2 6000 64 1
+sleep 4
+n2=$(cat "$VT/count.vm2.6000") n3=$(cat "$VT/count.vm3.6000")
+note "select: $n2 flows to vm2, $n3 to vm3"
+[ $((n2 + n3)) -eq 64 ] || fail "select group: $n2 + $n3 datagrams arrived, not 64"
+[ "$n2" -ge 10 ] && [ "$n3" -ge 10 ] || fail "select group does not spread flows: $n2 vs $n3"
+stats=$(ofctl h1 -O OpenFlow13 dump-group-stats br0)
+echo "$stats"
+grep -q "packet_count=64," <<<"$stats" || fail "the group did not count 64 packets"
+grep -q "bucket0:packet_count=$n2,.*bucket1:packet_count=$n3," <<<"$stats" || fail "bucket counters do not match the traffic"
+
+note "fast failover group"
+ofctl h1 del-flows br0
+ofctl h1 -O OpenFlow13 add-group br0 "group_id=2,type=ff,bucket=watch_port:2,output:2,bucket=watch_port:3,output:3"
+ofctl h1 -O OpenFlow13 add-flow br0 "in_port=1,udp,tp_dst=6001,actions=group:2"
+count_udp vm2 6001 3
+count_udp vm3 6001 3
+sleep 1
+send_udp vm1 10.0.0.2 6001 5 0 0.1
+sleep 3
+[ "$(cat "$VT/count.vm2.6001")" -eq 5 ] && [ "$(cat "$VT/count.vm3.6001")" -eq 0 ] ||
+  fail "fast failover: the live first bucket did not carry the traffic ($(cat "$VT/count.vm2.6001") to vm2, $(cat "$VT/count.vm3.6001") to vm3)"
+# VM2's link goes down: its port is no longer live, the second bucket takes over.
+ip -n "xt${SUF}vm2" link set eth0 down
+sleep 1.5
+count_udp vm3 6001 3
+sleep 1
+send_udp vm1 10.0.0.2 6001 5 0 0.1
+sleep 3
+[ "$(cat "$VT/count.vm3.6001")" -eq 5 ] || fail "fast failover: no failover to the second bucket when tap1 went down"
+ip -n "xt${SUF}vm2" link set eth0 up
+
+note "meter"
+ofctl h1 del-flows br0
+ofctl h1 -O OpenFlow13 add-meter br0 "meter=1,pktps,burst,stats,band=type=drop,rate=10,burst_size=10"
+ofctl h1 -O OpenFlow13 add-flow br0 "in_port=1,udp,tp_dst=6002,actions=meter:1,output:2"
+sleep 1
+count_udp vm2 6002 4
+sleep 1
+# One datagram first (its megaflow, with the meter, goes in), then 299
+# back to back: 300 through the meter.
+send_udp vm1 10.0.0.2 6002 1
+sleep 0.3
+send_udp vm1 10.0.0.2 6002 299
+sleep 4
+got=$(cat "$VT/count.vm2.6002")
+mstats=$(ofctl h1 -O OpenFlow13 meter-stats br0)
+echo "$mstats"
+note "meter: $got of 300 datagrams passed"
+[ "$got" -ge 5 ] && [ "$got" -le 60 ] || fail "the meter (10 packets/s, burst 10) let $got of 300 through"
+grep -q "packet_in_count:300 " <<<"$mstats" || fail "the meter did not count 300 packets in"
+band=$(grep -o "0: packet_count:[0-9]*" <<<"$mstats" | grep -o "[0-9]*$")
+[ "$band" -eq $((300 - got)) ] || fail "the band counted $band drops, $((300 - got)) expected"
 echo PASS

@@ -150,3 +150,69 @@ TEST_CASE("deleting a rule with send_flow_rem reports it; timeouts expire rules"
     REQUIRE(r.removed.size() == 1);
     CHECK(r.removed[0].reason == 2);  // OFPRR_DELETE
 }
+
+TEST_CASE("group mods: add, modify, 1.5 bucket edits, and deletes that take their flows along") {
+    Pipeline p;
+    auto now = Clock::now();
+    auto gm = [](GroupModCommand c, uint32_t id, std::vector<uint32_t> buckets) {
+        OfpGroupMod m;
+        m.command = c;
+        m.type = GroupType::All;
+        m.group_id = id;
+        for (uint32_t b : buckets) m.buckets.push_back(OfpBucket{.bucket_id = b, .actions = {ActOutput{uint16_t(b + 1)}}});
+        return m;
+    };
+    auto ids = [&](uint32_t g) {
+        std::vector<uint32_t> v;
+        for (const auto& b : p.groups.at(g).buckets) v.push_back(b.bucket_id);
+        return v;
+    };
+    REQUIRE(!apply_group_mod(p, gm(GroupModCommand::Add, 1, {0, 1}), now).error);
+    CHECK(apply_group_mod(p, gm(GroupModCommand::Add, 1, {0}), now).error->err == OfpErr::OFPGMFC_GROUP_EXISTS);
+    CHECK(apply_group_mod(p, gm(GroupModCommand::Add, kOfpgAll, {0}), now).error->err == OfpErr::OFPGMFC_INVALID_GROUP);
+    CHECK(apply_group_mod(p, gm(GroupModCommand::Modify, 9, {0}), now).error->err == OfpErr::OFPGMFC_UNKNOWN_GROUP);
+    REQUIRE(!apply_group_mod(p, gm(GroupModCommand::AddOrModify, 9, {4}), now).error);
+    CHECK(ids(9) == std::vector<uint32_t>{4});
+
+    auto ins = gm(GroupModCommand::InsertBucket, 1, {5});
+    ins.type = GroupType::Select;  // ignored: bucket edits keep the type
+    ins.command_bucket_id = 0;     // after bucket 0
+    REQUIRE(!apply_group_mod(p, ins, now).error);
+    CHECK(ids(1) == std::vector<uint32_t>{0, 5, 1});
+    CHECK(p.groups.at(1).type == GroupType::All);
+    ins.command_bucket_id = kBucketFirst;
+    CHECK(apply_group_mod(p, ins, now).error->err == OfpErr::OFPGMFC_BUCKET_EXISTS);
+    ins.buckets[0].bucket_id = 7;
+    REQUIRE(!apply_group_mod(p, ins, now).error);
+    CHECK(ids(1) == std::vector<uint32_t>{7, 0, 5, 1});
+    auto rm = gm(GroupModCommand::RemoveBucket, 1, {});
+    rm.command_bucket_id = 5;
+    REQUIRE(!apply_group_mod(p, rm, now).error);
+    CHECK(ids(1) == std::vector<uint32_t>{7, 0, 1});
+    rm.command_bucket_id = 42;
+    CHECK(apply_group_mod(p, rm, now).error->err == OfpErr::OFPGMFC_UNKNOWN_BUCKET);
+    rm.command_bucket_id = kBucketLast;
+    REQUIRE(!apply_group_mod(p, rm, now).error);
+    CHECK(ids(1) == std::vector<uint32_t>{7, 0});
+
+    // Rules naming group 1 (directly or in write_actions) go with it.
+    auto a = fm(FlowModCommand::Add, match_ip(6), 10, {ActGroup{1}});
+    a.flags = kFfSendFlowRem;
+    REQUIRE(!apply_flow_mod(p, a, kOfp13, now).error);
+    REQUIRE(!apply_flow_mod(p, fm(FlowModCommand::Add, match_ip(17), 10, {ActWriteActions{{ActGroup{1}}}}), kOfp13, now).error);
+    REQUIRE(!apply_flow_mod(p, fm(FlowModCommand::Add, match_ip(1), 10, {ActGroup{9}}), kOfp13, now).error);
+    auto st = collect_group_stats(p, kOfpgAll, now);
+    REQUIRE(st.size() == 2);
+    CHECK(st[0].group_id == 1);
+    CHECK(st[0].ref_count == 2);
+    CHECK(st[0].bucket_stats.size() == 2);
+    auto del = apply_group_mod(p, gm(GroupModCommand::Delete, 1, {}), now);
+    REQUIRE(!del.error);
+    REQUIRE(del.removed.size() == 1);
+    CHECK(del.removed[0].reason == 3);  // OFPRR_GROUP_DELETE
+    CHECK(count(p) == 1);
+    CHECK(!apply_group_mod(p, gm(GroupModCommand::Delete, 1, {}), now).error);  // already gone: fine
+    REQUIRE(!apply_group_mod(p, gm(GroupModCommand::Delete, kOfpgAll, {}), now).error);
+    CHECK(p.groups.empty());
+    CHECK(count(p) == 0);
+}

@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include "compiler/dp_flow_text.h"
+#include <map>
+
 #include "ofproto/xlate.h"
 
 using namespace xvs::ofproto;
@@ -261,4 +263,105 @@ TEST_CASE("patch ports carry the packet into the peer bridge") {
     bool saw_peer = false;
     for (const auto& l : o.trace) saw_peer |= l.find("bridge(\"br-b\")") != std::string::npos;
     CHECK(saw_peer);
+}
+
+namespace {
+
+OfpBucket bucket(uint32_t id, OfActions acts, uint16_t weight = 0, uint32_t watch_port = 0xffffffff) {
+    OfpBucket b;
+    b.bucket_id = id;
+    b.actions = std::move(acts);
+    b.weight = weight;
+    b.watch_port = watch_port;
+    return b;
+}
+
+void add_group(Pipeline& p, uint32_t id, GroupType type, std::vector<OfpBucket> buckets) {
+    OfGroup g;
+    g.id = id;
+    g.type = type;
+    g.buckets = std::move(buckets);
+    g.bucket_stats.assign(g.buckets.size(), {0, 0});
+    p.groups[id] = g;
+}
+
+}  // namespace
+
+TEST_CASE("groups: all copies the packet per bucket, indirect runs its one bucket") {
+    TestBridge t;
+    for (OfPort p = 1; p <= 3; p++) t.port(p, VlanMode::Trunk, -1);
+    t.pipeline.clear();
+    // Bucket 0 rewrites the source before its output; bucket 1 sees the
+    // packet as it entered the group.
+    const uint8_t mac[6] = {0x02, 0, 0, 0, 0, 0x77};
+    ActSetEth set{.dst = false};
+    std::copy(mac, mac + 6, set.addr.begin());
+    add_group(t.pipeline, 1, GroupType::All, {bucket(0, {ActOutput{2}, set}), bucket(1, {ActOutput{3}})});
+    add_group(t.pipeline, 2, GroupType::Indirect, {bucket(0, {ActOutput{3}})});
+    t.pipeline.add(0, Match{}, 1, {ActGroup{1}, ActGroup{2}});
+    auto o = t.run(eth(1, 1, 2));
+    // The action set order puts the rewrite before the output.
+    CHECK(acts(o) == "set(eth(src=02:00:00:00:00:77)),12,set(eth(src=02:00:00:00:00:01)),13,13");
+    REQUIRE(o.groups.size() == 3);
+    CHECK(o.groups[0] == GroupHit{"br0", 1, 0});
+    CHECK(o.groups[1] == GroupHit{"br0", 1, 1});
+    CHECK(o.groups[2] == GroupHit{"br0", 2, 0});
+}
+
+TEST_CASE("groups: select spreads flows over live buckets by weight, pinning what it hashed") {
+    TestBridge t;
+    for (OfPort p = 1; p <= 4; p++) t.port(p, VlanMode::Trunk, -1);
+    t.pipeline.clear();
+    add_group(t.pipeline, 7, GroupType::Select,
+              {bucket(0, {ActOutput{2}}, 1), bucket(1, {ActOutput{3}}, 1), bucket(2, {ActOutput{4}}, 0)});
+    t.pipeline.add(0, Match{}, 1, {ActGroup{7}});
+    std::map<std::string, int> seen;
+    for (uint16_t port = 1000; port < 1200; port++) {
+        Flow f = eth(1, 1, 2);
+        f.pkt.nw_proto = 6;
+        f.pkt.tp_src = htons(port);
+        f.pkt.tp_dst = htons(80);
+        auto o = t.run(f);
+        seen[acts(o)]++;
+        xvs_flow_key m = megaflow_mask(o);
+        CHECK(m.tp_src == 0xffff);
+        CHECK(m.nw_dst[0] == 0xffffffffu);
+        // The same flow always takes the same bucket.
+        CHECK(acts(t.run(f)) == acts(o));
+    }
+    // Weight 0 never; the two others both, roughly evenly.
+    CHECK(seen.count("14") == 0);
+    REQUIRE(seen.size() == 2);
+    CHECK(seen["12"] > 60);
+    CHECK(seen["13"] > 60);
+
+    // A bucket watching a port that is down is skipped.
+    t.pipeline.groups[7].buckets[0].watch_port = 2;
+    t.br.ports[2].live = false;
+    for (uint16_t port = 1000; port < 1050; port++) {
+        Flow f = eth(1, 1, 2);
+        f.pkt.nw_proto = 6;
+        f.pkt.tp_src = htons(port);
+        CHECK(acts(t.run(f)) == "13");
+    }
+}
+
+TEST_CASE("groups: fast failover takes the first live bucket; none live drops") {
+    TestBridge t;
+    for (OfPort p = 1; p <= 3; p++) t.port(p, VlanMode::Trunk, -1);
+    t.pipeline.clear();
+    add_group(t.pipeline, 3, GroupType::FastFailover,
+              {bucket(0, {ActOutput{2}}, 0, 2), bucket(1, {ActOutput{3}}, 0, 3)});
+    t.pipeline.add(0, Match{}, 1, {ActGroup{3}});
+    CHECK(acts(t.run(eth(1, 1, 2))) == "12");
+    t.br.ports[2].live = false;
+    CHECK(acts(t.run(eth(1, 1, 2))) == "13");
+    t.br.ports[3].live = false;
+    CHECK(acts(t.run(eth(1, 1, 2))) == "drop");
+    // A group chained in a bucket.
+    add_group(t.pipeline, 4, GroupType::Indirect, {bucket(0, {ActGroup{3}})});
+    t.br.ports[2].live = true;
+    t.pipeline.clear();
+    t.pipeline.add(0, Match{}, 1, {ActGroup{4}});
+    CHECK(acts(t.run(eth(1, 1, 2))) == "12");
 }
