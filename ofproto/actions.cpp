@@ -153,7 +153,69 @@ struct Formatter {
     std::string operator()(const ActGroup& a) const { return fmt::format("group:{}", a.group_id); }
     std::string operator()(const ActNote& a) const { return "note:" + format_hex(a.data); }
     std::string operator()(const ActExit&) const { return "exit"; }
+    std::string operator()(const ActFinTimeout& a) const {
+        std::string s;
+        if (a.fin_idle_timeout) s += fmt::format("idle_timeout={},", a.fin_idle_timeout);
+        if (a.fin_hard_timeout) s += fmt::format("hard_timeout={},", a.fin_hard_timeout);
+        if (!s.empty()) s.pop_back();
+        return "fin_timeout(" + s + ")";
+    }
+    std::string operator()(const ActLearn& a) const;
 };
+
+// An immediate's ceil(n_bits/8) bytes as Open vSwitch's ds_put_hex()
+// prints them: 0x and the bytes from the first nonzero one, "0" if none.
+std::string learn_hex(const LearnSpec& spec) {
+    size_t n_bytes = (spec.n_bits + 7u) / 8;
+    std::string s;
+    for (size_t i = 16 - n_bytes; i < 16; i++) {
+        uint8_t b = spec.src_imm.b[i];
+        if (s.empty() && b) s = fmt::format("0x{:x}", b);
+        else if (!s.empty()) s += fmt::format("{:02x}", b);
+    }
+    return s.empty() ? "0" : s;
+}
+
+// Open vSwitch's learn_format(): the parameters that differ from the
+// defaults, then each spec in the form the parser reads back.
+std::string Formatter::operator()(const ActLearn& a) const {
+    std::string s = fmt::format("learn(table={}", a.table_id);
+    if (a.idle_timeout) s += fmt::format(",idle_timeout={}", a.idle_timeout);
+    if (a.hard_timeout) s += fmt::format(",hard_timeout={}", a.hard_timeout);
+    if (a.fin_idle_timeout) s += fmt::format(",fin_idle_timeout={}", a.fin_idle_timeout);
+    if (a.fin_hard_timeout) s += fmt::format(",fin_hard_timeout={}", a.fin_hard_timeout);
+    if (a.priority != 0x8000) s += fmt::format(",priority={}", a.priority);
+    if (a.flags & kLearnSendFlowRem) s += ",send_flow_rem";
+    if (a.flags & kLearnDeleteLearned) s += ",delete_learned";
+    if (a.cookie) s += fmt::format(",cookie={:#x}", a.cookie);
+    if (a.limit) s += fmt::format(",limit={}", a.limit);
+    if (a.flags & kLearnWriteResult) s += ",result_dst=" + mf_format_subfield(a.result_dst);
+    for (const LearnSpec& spec : a.specs) {
+        s += ',';
+        bool imm = spec.src == LearnSpec::Src::Immediate;
+        const MfSubfield& dst = spec.dst_field;
+        switch (spec.dst) {
+            case LearnSpec::Dst::Match:
+                if (imm && dst.ofs == 0 && dst.n_bits == dst.field->n_bits)
+                    s += fmt::format("{}={}", dst.field->name, mf_format_value(*dst.field, spec.src_imm, nullptr));
+                else if (imm)
+                    s += mf_format_subfield(dst) + "=" + learn_hex(spec);
+                else if (spec.src_field.field != dst.field || spec.src_field.ofs != dst.ofs)
+                    s += mf_format_subfield(dst) + "=" + mf_format_subfield(spec.src_field);
+                else
+                    s += mf_format_subfield(dst);
+                break;
+            case LearnSpec::Dst::Load:
+                s += fmt::format("load:{}->{}", imm ? learn_hex(spec) : mf_format_subfield(spec.src_field),
+                                 mf_format_subfield(dst));
+                break;
+            case LearnSpec::Dst::Output:
+                s += "output:" + mf_format_subfield(spec.src_field);
+                break;
+        }
+    }
+    return s + ")";
+}
 
 }  // namespace
 

@@ -172,6 +172,46 @@ struct ActNote {
     std::vector<uint8_t> data;
     bool operator==(const ActNote&) const = default;
 };
+// learn(...) (NXAST_LEARN, and NXAST_LEARN2 when limit/result_dst are
+// used): adds (or replaces) a flow in table_id built from the packet.
+// Each spec takes n_bits from a source (a subfield of the packet, or an
+// immediate value) into a destination: a match field of the new flow, a
+// load action of it (load:...->dst), or its output:src action.
+struct LearnSpec {
+    enum class Src : uint8_t { Field, Immediate };
+    enum class Dst : uint8_t { Match, Load, Output };
+    Src src = Src::Field;
+    Dst dst = Dst::Match;
+    uint16_t n_bits = 0;
+    MfSubfield src_field;  // Src::Field
+    MfValue src_imm;       // Src::Immediate: right-aligned, n_bits significant
+    MfSubfield dst_field;  // Dst::Match and Dst::Load
+    bool operator==(const LearnSpec&) const = default;
+};
+inline constexpr uint16_t kLearnSendFlowRem = 1 << 0;  // NX_LEARN_F_SEND_FLOW_REM
+inline constexpr uint16_t kLearnDeleteLearned = 1 << 1;  // NX_LEARN_F_DELETE_LEARNED
+inline constexpr uint16_t kLearnWriteResult = 1 << 2;  // NX_LEARN_F_WRITE_RESULT (learn2)
+struct ActLearn {
+    uint16_t idle_timeout = 0, hard_timeout = 0;
+    uint16_t fin_idle_timeout = 0, fin_hard_timeout = 0;
+    uint16_t priority = 0x8000;
+    uint64_t cookie = 0;
+    uint16_t flags = 0;  // kLearn*
+    uint8_t table_id = 1;
+    uint32_t limit = 0;     // learn2: at most this many flows learned by this action (0: no limit)
+    MfSubfield result_dst;  // learn2 with kLearnWriteResult: 1 bit, whether the flow was learned
+    std::vector<LearnSpec> specs;
+    bool learn2 = false;  // compat: came as NXAST_LEARN2 (sent back as one even without limit/result_dst)
+    bool operator==(const ActLearn&) const = default;
+};
+// fin_timeout(idle_timeout=N,hard_timeout=M) (NXAST_FIN_TIMEOUT): when a
+// TCP FIN or RST passes, lowers the timeouts of the rule that ran it to
+// these (0: that timeout unchanged). learn puts one in the flows it adds
+// when given fin_idle_timeout/fin_hard_timeout.
+struct ActFinTimeout {
+    uint16_t fin_idle_timeout = 0, fin_hard_timeout = 0;
+    bool operator==(const ActFinTimeout&) const = default;
+};
 // exit: stops the pipeline, runs the action set.
 struct ActExit {
     bool operator==(const ActExit&) const = default;
@@ -181,7 +221,7 @@ using OfActionVariant =
     std::variant<ActOutput, ActController, ActOutputReg, ActEnqueue, ActSetQueue, ActPopQueue, ActPushVlan, ActPopVlan,
                  ActSetVlanVid, ActSetVlanPcp, ActSetEth, ActSetIpv4, ActSetIpDscp, ActSetIpEcn, ActSetIpTtl, ActSetTp,
                  ActDecTtl, ActSetField, ActRegMove, ActResubmit, ActGotoTable, ActWriteMetadata, ActClearActions,
-                 ActWriteActions, ActMeter, ActGroup, ActNote, ActExit>;
+                 ActWriteActions, ActMeter, ActGroup, ActNote, ActExit, ActLearn, ActFinTimeout>;
 
 // A class rather than an alias, so that write_actions can hold OfActions.
 struct OfAction : OfActionVariant {

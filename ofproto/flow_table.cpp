@@ -141,7 +141,7 @@ FlowModOutcome modify_flows(Pipeline& p, const OfpFlowMod& fm, uint8_t version, 
         return add_flow(p, add, version, now);
     }
     for (OfRule* r : rules) {
-        r->actions = fm.actions;
+        p.set_actions(r, fm.actions);
         if (fm.modify_cookie) r->cookie = fm.cookie;
         if (fm.flags & kFfResetCounts) r->packets = r->bytes = 0;
         r->modified = now;
@@ -170,7 +170,64 @@ FlowModOutcome delete_flows(Pipeline& p, const OfpFlowMod& fm, Clock::time_point
     return out;
 }
 
+// Deletes the flows of learn actions with delete_learned that no rule
+// holds any more (Pipeline::take_dead_learned()): every rule of that table
+// with that cookie, reported with reason OFPRR_DELETE. Deleting them may
+// free more.
+void flush_learned(Pipeline& p, Clock::time_point now, FlowModOutcome& out) {
+    for (auto dead = p.take_dead_learned(); !dead.empty(); dead = p.take_dead_learned()) {
+        for (const auto& [cookie, table] : dead) {
+            for (OfRule* r : select_rules(p, table, [&](const OfRule& r) { return r.cookie == cookie; })) {
+                if (r->flags & kFfSendFlowRem) out.removed.push_back(removed_record(*r, kRemovedDelete, now));
+                p.remove(r);
+                out.changed = true;
+            }
+        }
+    }
+}
+
+FlowModOutcome apply_flow_mod__(Pipeline& pipeline, const OfpFlowMod& fm, uint8_t version, Clock::time_point now) {
+    switch (fm.command) {
+        case FlowModCommand::Add: return add_flow(pipeline, fm, version, now);
+        case FlowModCommand::Modify:
+        case FlowModCommand::ModifyStrict: return modify_flows(pipeline, fm, version, now);
+        case FlowModCommand::Delete:
+        case FlowModCommand::DeleteStrict: return delete_flows(pipeline, fm, now);
+    }
+    return {OfpError{OfpErr::OFPFMFC_BAD_COMMAND, "unknown command"}, {}, false};
+}
+
+// Whether 'r' is the rule a learn action's flow mod would make, so that
+// learning again only refreshes it (ofproto_flow_mod_init_for_learn()).
+bool is_learned_rule(const OfRule& r, const OfpFlowMod& fm) {
+    return r.actions == fm.actions && r.cookie == fm.cookie && r.idle_timeout == fm.idle_timeout &&
+           r.hard_timeout == fm.hard_timeout && r.importance == fm.importance && r.flags == fm.flags;
+}
+
 }  // namespace
+
+bool learned_flow_fits(const Pipeline& p, const OfpFlowMod& fm, uint32_t limit) {
+    if (!limit) return true;
+    if (const OfRule* r = p.find_exactly(fm.table_id, fm.match, fm.priority); r && is_learned_rule(*r, fm)) return true;
+    return select_rules(p, fm.table_id, [&](const OfRule& r) { return r.cookie == fm.cookie; }).size() < limit;
+}
+
+FlowModOutcome apply_learned_flow(Pipeline& p, const OfpFlowMod& fm, uint32_t limit, Clock::time_point now) {
+    if (OfRule* r = p.find_exactly(fm.table_id, fm.match, fm.priority); r && is_learned_rule(*r, fm)) {
+        r->modified = now;
+        return {};
+    }
+    if (!learned_flow_fits(p, fm, limit))
+        return {OfpError{OfpErr::OFPFMFC_TABLE_FULL, fmt::format("learn limit {} reached", limit)}, {}, false};
+    // Open vSwitch's modify-strict that adds when nothing matches: a
+    // replaced rule keeps its counters (the 1.3+ rule for an add).
+    return apply_flow_mod(p, fm, kOfp13, now);
+}
+
+void reduce_rule_timeouts(OfRule& r, uint16_t idle_timeout, uint16_t hard_timeout) {
+    if (idle_timeout && (!r.idle_timeout || r.idle_timeout > idle_timeout)) r.idle_timeout = idle_timeout;
+    if (hard_timeout && (!r.hard_timeout || r.hard_timeout > hard_timeout)) r.hard_timeout = hard_timeout;
+}
 
 bool actions_use_group(const OfActions& actions, uint32_t group) {
     if (group == kGroupAny) return true;
@@ -196,14 +253,9 @@ bool actions_output_to(const OfActions& actions, uint32_t port) {
 }
 
 FlowModOutcome apply_flow_mod(Pipeline& pipeline, const OfpFlowMod& fm, uint8_t version, Clock::time_point now) {
-    switch (fm.command) {
-        case FlowModCommand::Add: return add_flow(pipeline, fm, version, now);
-        case FlowModCommand::Modify:
-        case FlowModCommand::ModifyStrict: return modify_flows(pipeline, fm, version, now);
-        case FlowModCommand::Delete:
-        case FlowModCommand::DeleteStrict: return delete_flows(pipeline, fm, now);
-    }
-    return {OfpError{OfpErr::OFPFMFC_BAD_COMMAND, "unknown command"}, {}, false};
+    FlowModOutcome out = apply_flow_mod__(pipeline, fm, version, now);
+    flush_learned(pipeline, now, out);
+    return out;
 }
 
 std::vector<OfpFlowStats> collect_flow_stats(const Pipeline& pipeline, const OfpFlowStatsRequest& req,
@@ -256,6 +308,10 @@ std::vector<OfpFlowRemoved> expire_rules(Pipeline& pipeline, Clock::time_point n
         pipeline.remove(r);
         if (changed) *changed = true;
     }
+    FlowModOutcome flushed;
+    flush_learned(pipeline, now, flushed);
+    if (flushed.changed && changed) *changed = true;
+    out.insert(out.end(), flushed.removed.begin(), flushed.removed.end());
     return out;
 }
 
@@ -274,6 +330,7 @@ FlowModOutcome delete_rules_using_meter(Pipeline& p, uint32_t meter, Clock::time
         p.remove(r);
         out.changed = true;
     }
+    flush_learned(p, now, out);
     return out;
 }
 
@@ -404,6 +461,7 @@ FlowModOutcome apply_group_mod(Pipeline& p, const OfpGroupMod& gm, Clock::time_p
     }
     p.modified();
     out.changed = true;
+    flush_learned(p, now, out);
     return out;
 }
 

@@ -20,8 +20,28 @@ struct FlowModOutcome {
 };
 
 // Applies 'fm' received on a connection of 'version'. Rules that a
-// NORMAL/fail-open flow of the bridge own are ordinary rules here.
+// NORMAL/fail-open flow of the bridge own are ordinary rules here. Rules
+// deleted or modified that held the last learn(...,delete_learned) of a
+// (table, cookie) take that learn action's flows with them (here and in
+// every function below that deletes rules).
 FlowModOutcome apply_flow_mod(Pipeline& pipeline, const OfpFlowMod& fm, uint8_t version, Clock::time_point now);
+
+// ---- learn ----
+
+// Applies the flow a learn action built (Open vSwitch's
+// ofproto_flow_mod_learn()): a rule that is already exactly that flow
+// (match, priority, actions, cookie, timeouts, flags) is only refreshed
+// (its hard timeout starts again, no revalidation needed); otherwise the
+// flow is added, replacing a rule with the same match and priority and
+// keeping its counters, unless 'limit' (nonzero) rules with its cookie
+// already are in its table (OFPFMFC_TABLE_FULL: nothing learned).
+FlowModOutcome apply_learned_flow(Pipeline& pipeline, const OfpFlowMod& fm, uint32_t limit, Clock::time_point now);
+// Whether apply_learned_flow() would put the flow in place now (what
+// learn's result_dst reports).
+bool learned_flow_fits(const Pipeline& pipeline, const OfpFlowMod& fm, uint32_t limit);
+// fin_timeout: lowers the rule's timeouts to these (0: unchanged; a rule
+// without a timeout gets it).
+void reduce_rule_timeouts(OfRule& rule, uint16_t idle_timeout, uint16_t hard_timeout);
 
 // The rules a flow stats or aggregate request selects, as flow stats.
 std::vector<OfpFlowStats> collect_flow_stats(const Pipeline& pipeline, const OfpFlowStatsRequest& req,

@@ -651,6 +651,15 @@ void mf_write_subfield(const MfSubfield& sf, const MfValue& value, Flow* flow) {
     mf_set(*sf.field, from_u128(cur), flow);
 }
 
+void mf_set_match_subfield(const MfSubfield& sf, const MfValue& value, Match* match) {
+    MfValue v, m;
+    mf_get_match(*sf.field, *match, &v, &m);
+    u128 bits = low_bits(sf.n_bits) << sf.ofs;
+    v = from_u128((to_u128(v) & ~bits) | ((to_u128(value) << sf.ofs) & bits));
+    m = from_u128(to_u128(m) | bits);
+    (void)mf_set_match(*sf.field, v, m, match);  // refused (a partial mask the field cannot take): unchanged
+}
+
 void mf_mask_subfield(const MfSubfield& sf, Flow* wc) {
     if (sf.field->id == MfId::InPortOxm) {
         // Its bits have no one-to-one image in the 16-bit port.
@@ -695,7 +704,8 @@ std::optional<MfSubfield> mf_parse_subfield_prefix(std::string_view text, size_t
     if (wire.size() > 2 && wire.substr(wire.size() - 2) == "_W") wire.remove_suffix(2);
     const MfField* field = mf_from_wire_name(wire, nullptr);
     if (!field) field = mf_from_name(name);
-    if (!field) return fail("unknown field `" + std::string(name) + "'");
+    // The error names what OVS takes for the name: up to '[' or '-'.
+    if (!field) return fail("unknown field `" + std::string(text.substr(0, text.find_first_of("[-"))) + "'");
 
     std::string_view s = text.substr(name_len);
     int start = 0, end = field->n_bits - 1;

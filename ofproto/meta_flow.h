@@ -238,6 +238,10 @@ struct MfSubfield {
 MfValue mf_read_subfield(const MfSubfield& sf, const Flow& flow);
 // Writes the low sf.n_bits bits of 'value' into the subfield of 'flow'.
 void mf_write_subfield(const MfSubfield& sf, const MfValue& value, Flow* flow);
+// Makes 'match' match the subfield's bits against the low sf.n_bits bits
+// of 'value' (the field's other bits keep their match). As in Open
+// vSwitch, a partial mask the field cannot take leaves the match unchanged.
+void mf_set_match_subfield(const MfSubfield& sf, const MfValue& value, Match* match);
 // Marks the subfield's bits consulted in 'wc'.
 void mf_mask_subfield(const MfSubfield& sf, Flow* wc);
 // Parses "NXM_OF_IP_SRC[0..15]", "reg3[]", "reg3[5]", "ip_src[8..31]",

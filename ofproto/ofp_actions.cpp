@@ -145,7 +145,7 @@ enum class Raw : uint8_t {
     SetDlSrc, SetDlDst, SetNwSrc, SetNwDst, SetNwTos, SetNwEcn11, SetTpSrc, SetTpDst, Enqueue10, SetQueue, Group,
     SetNwTtl11, DecNwTtl, DecTtlCntIds, SetField12, SetField15, RegLoad, RegLoad2, CopyField15, OnfCopyField13,
     RegMove, Meter15, Resubmit, ResubmitTable, PopQueue, Note, OutputReg, OutputReg2, Exit, Controller, Controller2,
-    WriteMetadata,
+    WriteMetadata, Learn, Learn2, FinTimeout,
 };
 // clang-format on
 
@@ -216,6 +216,9 @@ constexpr RawInfo kRaws[] = {
     {NX, 20, V10, V15, Raw::Controller, 16, false, 0, "NXAST_CONTROLLER"},
     {NX, 37, V10, V15, Raw::Controller2, 16, true, 0, "NXAST_CONTROLLER2"},
     {NX, 22, V10, V15, Raw::WriteMetadata, 32, false, 0, "NXAST_WRITE_METADATA"},
+    {NX, 16, V10, V15, Raw::Learn, 32, true, 0, "NXAST_LEARN"},
+    {NX, 45, V10, V15, Raw::Learn2, 40, true, 0, "NXAST_LEARN2"},
+    {NX, 19, V10, V15, Raw::FinTimeout, 16, false, 0, "NXAST_FIN_TIMEOUT"},
 };
 // clang-format on
 
@@ -246,8 +249,7 @@ const char* unsupported_name(uint32_t vendor, uint16_t type, uint8_t version) {
         {NX, 23, V10, V10, "NXAST_PUSH_MPLS"},     {NX, 24, V10, V10, "NXAST_POP_MPLS"},
         {NX, 2, V10, V15, "NXAST_SET_TUNNEL"},     {NX, 9, V10, V15, "NXAST_SET_TUNNEL64"},
         {NX, 10, V10, V15, "NXAST_MULTIPATH"},     {NX, 12, V10, V15, "NXAST_BUNDLE"},
-        {NX, 13, V10, V15, "NXAST_BUNDLE_LOAD"},   {NX, 16, V10, V15, "NXAST_LEARN"},
-        {NX, 45, V10, V15, "NXAST_LEARN2"},        {NX, 19, V10, V15, "NXAST_FIN_TIMEOUT"},
+        {NX, 13, V10, V15, "NXAST_BUNDLE_LOAD"},
         {NX, 27, V10, V15, "NXAST_STACK_PUSH"},    {NX, 28, V10, V15, "NXAST_STACK_POP"},
         {NX, 29, V10, V15, "NXAST_SAMPLE"},        {NX, 38, V10, V15, "NXAST_SAMPLE2"},
         {NX, 41, V10, V15, "NXAST_SAMPLE3"},       {NX, 34, V10, V15, "NXAST_CONJUNCTION"},
@@ -408,6 +410,8 @@ private:
     std::optional<OfpError> output_reg(std::span<const uint8_t> a, bool reg2, OfActions* out);
     std::optional<OfpError> dec_ttl_cnt_ids(std::span<const uint8_t> a, OfActions* out);
     std::optional<OfpError> controller2(std::span<const uint8_t> a, OfActions* out);
+    std::optional<OfpError> learn(std::span<const uint8_t> a, bool learn2, OfActions* out);
+    std::optional<OfpError> learn_specs(std::span<const uint8_t> a, size_t pos, ActLearn* l);
 
     uint8_t version_;
 };
@@ -557,6 +561,12 @@ std::optional<OfpError> Decoder::decode(const RawInfo& info, std::span<const uin
             if (!all_zero(a.subspan(10, 6))) return fail(OfpErr::NXBAC_MUST_BE_ZERO, "nonzero pad");
             out->push_back(ActWriteMetadata{.value = get64(a, 16), .mask = get64(a, 24)});
             return std::nullopt;
+        case Raw::Learn:
+        case Raw::Learn2:
+            return learn(a, info.raw == Raw::Learn2, out);
+        case Raw::FinTimeout:  // Open vSwitch ignores the pad
+            out->push_back(ActFinTimeout{.fin_idle_timeout = get16(a, 10), .fin_hard_timeout = get16(a, 12)});
+            return std::nullopt;
     }
     return fail(OfpErr::OFPBAC_BAD_TYPE, "unhandled action");
 }
@@ -694,6 +704,97 @@ std::optional<OfpError> Decoder::controller2(std::span<const uint8_t> a, OfActio
         pos += padded;
     }
     out->push_back(std::move(c));
+    return std::nullopt;
+}
+
+// NXAST_LEARN (32 bytes) and NXAST_LEARN2 (40 bytes, then result_dst's
+// header when NX_LEARN_F_WRITE_RESULT): the new flow's parameters, then
+// flow_mod_specs up to the end (a zero spec header ends them early; what
+// follows must be zero). Checks and error codes as Open vSwitch's
+// decode_NXAST_RAW_LEARN{,2}(); whether the specs make sense against the
+// match is check_actions()' business.
+std::optional<OfpError> Decoder::learn(std::span<const uint8_t> a, bool learn2, OfActions* out) {
+    if (learn2 && get16(a, 38)) return fail(OfpErr::NXBAC_MUST_BE_ZERO, "nonzero pad");
+    if (a[27]) return fail(OfpErr::OFPBAC_BAD_ARGUMENT, "nonzero pad");
+    ActLearn l{.idle_timeout = get16(a, 10),
+               .hard_timeout = get16(a, 12),
+               .fin_idle_timeout = get16(a, 28),
+               .fin_hard_timeout = get16(a, 30),
+               .priority = get16(a, 14),
+               .cookie = get64(a, 16),
+               .flags = get16(a, 24),
+               .table_id = a[26],
+               .learn2 = learn2};
+    if (l.table_id == 0xff) return fail(OfpErr::OFPBAC_BAD_ARGUMENT, "table 255");
+    uint16_t flags_ok = kLearnSendFlowRem | kLearnDeleteLearned | (learn2 ? kLearnWriteResult : 0);
+    if (l.flags & ~flags_ok) return fail(OfpErr::OFPBAC_BAD_ARGUMENT, fmt::format("bad flags {:#x}", l.flags));
+    size_t pos = 32;
+    if (learn2) {
+        l.limit = get32(a, 32);
+        uint16_t result_ofs = get16(a, 36);
+        pos = 40;
+        if (l.flags & kLearnWriteResult) {
+            if (auto e = pull_field_header(a, &pos, &l.result_dst.field)) return e;
+            if (!l.result_dst.field->writable)
+                return fail(OfpErr::OFPBAC_BAD_SET_ARGUMENT,
+                            fmt::format("result_dst {} is not writable", l.result_dst.field->name));
+            l.result_dst.ofs = result_ofs;
+            l.result_dst.n_bits = 1;
+        } else if (result_ofs) {
+            return fail(OfpErr::OFPBAC_BAD_ARGUMENT, "result_dst offset without result_dst");
+        }
+    }
+    if (auto e = learn_specs(a, pos, &l)) return e;
+    out->push_back(std::move(l));
+    return std::nullopt;
+}
+
+// The flow_mod_specs: a 16-bit header (bit 13 the source: field or
+// immediate; bits 11-12 the destination: match, load or output; bits 0-9
+// the width), the source (a field header and offset, or the immediate in
+// whole 16-bit words), then a destination field header and offset
+// (match and load only).
+std::optional<OfpError> Decoder::learn_specs(std::span<const uint8_t> a, size_t pos, ActLearn* l) {
+    auto subfield = [&](uint16_t n_bits, MfSubfield* sf) -> std::optional<OfpError> {
+        if (auto e = field_of_nxm(get32(a, pos), &sf->field)) return e;
+        sf->ofs = get16(a, pos + 4);
+        sf->n_bits = n_bits;
+        pos += 6;
+        return std::nullopt;
+    };
+    while (pos + 2 <= a.size()) {
+        uint16_t h = get16(a, pos);
+        pos += 2;
+        if (!h) break;
+        LearnSpec spec;
+        spec.n_bits = h & 0x3ff;
+        bool imm = h & 0x2000;
+        unsigned dst = (h >> 11) & 3;
+        spec.src = imm ? LearnSpec::Src::Immediate : LearnSpec::Src::Field;
+        if (dst == 3 || (dst == 2 && imm))
+            return fail(OfpErr::OFPBAC_BAD_ARGUMENT, fmt::format("bad flow_mod_spec header {:#06x}", h));
+        spec.dst = dst == 0 ? LearnSpec::Dst::Match : dst == 1 ? LearnSpec::Dst::Load : LearnSpec::Dst::Output;
+        size_t imm_words = (spec.n_bits + 15u) / 16;
+        size_t need = (imm ? 2 * imm_words : 6) + (dst != 2 ? 6 : 0);
+        if (a.size() - pos < need) return fail(OfpErr::OFPBAC_BAD_LEN, "flow_mod_spec runs past the action");
+        if (!imm) {
+            if (auto e = subfield(spec.n_bits, &spec.src_field)) return e;
+        } else {
+            // The value is the low bytes of the words: whole bytes of it
+            // are kept, as Open vSwitch keeps them. No field is wider than
+            // 128 bits, so a wider immediate cannot have a destination.
+            size_t n_bytes = (spec.n_bits + 7u) / 8;
+            if (n_bytes > 16)
+                return fail(OfpErr::OFPBAC_BAD_SET_LEN, fmt::format("{}-bit immediate", spec.n_bits));
+            pos += 2 * imm_words;
+            std::memcpy(spec.src_imm.b + 16 - n_bytes, a.data() + pos - n_bytes, n_bytes);
+        }
+        if (dst != 2) {
+            if (auto e = subfield(spec.n_bits, &spec.dst_field)) return e;
+        }
+        l->specs.push_back(spec);
+    }
+    if (!all_zero(a.subspan(pos))) return fail(OfpErr::OFPBAC_BAD_ARGUMENT, "nonzero bytes after the specs");
     return std::nullopt;
 }
 

@@ -141,6 +141,35 @@ private:
     Result one(const ActGroup&) { return std::nullopt; }
     Result one(const ActNote&) { return std::nullopt; }
     Result one(const ActExit&) { return std::nullopt; }
+    Result one(const ActFinTimeout&) {
+        if (m_.flow.pkt.nw_proto != IPPROTO_TCP) inconsistent("fin_timeout without tcp in the match");
+        return std::nullopt;
+    }
+    // Open vSwitch's learn_check(): sources are read from packets of this
+    // match, so their prerequisites must hold here; destinations are
+    // checked against the flow being built, where earlier immediate match
+    // specs supply the prerequisites of later ones (eth_type=0x800 before
+    // ip_dst).
+    Result one(const ActLearn& a) {
+        Match learned;
+        for (const LearnSpec& spec : a.specs) {
+            if (spec.src == LearnSpec::Src::Field) {
+                if (auto e = check_subfield(spec.src_field, false, &m_)) return e;
+            }
+            switch (spec.dst) {
+                case LearnSpec::Dst::Match:
+                    if (auto e = check_subfield(spec.dst_field, false, &learned)) return e;
+                    if (spec.src == LearnSpec::Src::Immediate) mf_set_match_subfield(spec.dst_field, spec.src_imm, &learned);
+                    break;
+                case LearnSpec::Dst::Load:
+                    if (auto e = check_subfield(spec.dst_field, true, &learned)) return e;
+                    break;
+                case LearnSpec::Dst::Output:
+                    break;
+            }
+        }
+        return std::nullopt;
+    }
 
     Match m_;
     OfPort max_ports_;

@@ -32,8 +32,10 @@ enum NxSubtype : uint16_t {
     kNxNote = 8,
     kNxResubmitTable = 14,
     kNxOutputReg = 15,
+    kNxLearn = 16,
     kNxExit = 17,
     kNxDecTtl = 18,
+    kNxFinTimeout = 19,
     kNxController = 20,
     kNxDecTtlCntIds = 21,
     kNxWriteMetadata = 22,
@@ -41,6 +43,7 @@ enum NxSubtype : uint16_t {
     kNxRegLoad2 = 33,
     kNxController2 = 37,
     kNxGroup = 40,
+    kNxLearn2 = 45,
 };
 
 // What Open vSwitch's ofpacts_check() learns from the match and earlier
@@ -371,6 +374,35 @@ private:
         w_.finish(s);
     }
     void encode(const ActExit&) { nx_void(kNxExit); }
+    void encode(const ActFinTimeout& a) {
+        size_t s = nx_header(kNxFinTimeout);
+        w_.u16(a.fin_idle_timeout), w_.u16(a.fin_hard_timeout), w_.zeros(2);
+        w_.finish(s);
+    }
+    // The same bytes in every version (Open vSwitch's encode_LEARN()).
+    void encode(const ActLearn& a) {
+        bool learn2 = a.learn2 || a.limit || (a.flags & kLearnWriteResult);
+        size_t s = nx_header(learn2 ? kNxLearn2 : kNxLearn);
+        w_.u16(a.idle_timeout), w_.u16(a.hard_timeout), w_.u16(a.priority), w_.u64(a.cookie), w_.u16(a.flags);
+        w_.u8(a.table_id), w_.u8(0), w_.u16(a.fin_idle_timeout), w_.u16(a.fin_hard_timeout);
+        if (learn2) w_.u32(a.limit), w_.u16(a.result_dst.ofs), w_.u16(0);
+        if (a.flags & kLearnWriteResult) header(mf_wire_header(*a.result_dst.field, 0));
+        for (const LearnSpec& spec : a.specs) {
+            bool imm = spec.src == LearnSpec::Src::Immediate;
+            unsigned dst = spec.dst == LearnSpec::Dst::Match ? 0 : spec.dst == LearnSpec::Dst::Load ? 1 : 2;
+            w_.u16(static_cast<uint16_t>(spec.n_bits | dst << 11 | (imm ? 0x2000 : 0)));
+            if (!imm) {
+                w_.u32(mf_wire_header(*spec.src_field.field, 0).header), w_.u16(spec.src_field.ofs);
+            } else {
+                // Whole 16-bit words, the value's bytes at their end.
+                size_t n_words = (spec.n_bits + 15u) / 16, n_bytes = (spec.n_bits + 7u) / 8;
+                w_.zeros(2 * n_words - n_bytes);
+                w_.bytes(spec.src_imm.b + 16 - n_bytes, n_bytes);
+            }
+            if (dst != 2) w_.u32(mf_wire_header(*spec.dst_field.field, 0).header), w_.u16(spec.dst_field.ofs);
+        }
+        w_.finish(s);
+    }
 
     // The legacy form of a whole-field set_field for 1.0 and 1.1.
     void set_field_legacy(const ActSetField& a);

@@ -232,6 +232,9 @@ private:
     Error dec_ttl(std::string_view arg, OfActions* out);
     Error resubmit(std::string_view arg, OfActions* out);
     Error write_metadata(std::string_view arg, OfActions* out);
+    Error fin_timeout(std::string_view arg, OfActions* out);
+    Error learn(std::string_view arg, OfActions* out);
+    Error learn_spec(std::string_view orig, std::string_view name, std::string_view value, LearnSpec* spec);
 };
 
 Error Parser::list(std::string_view text, bool allow_instructions, bool in_write_actions, int depth, OfActions* out) {
@@ -255,7 +258,7 @@ Error Parser::list(std::string_view text, bool allow_instructions, bool in_write
 constexpr const char* kUnsupported[] = {
     "bundle",       "bundle_load",  "push",        "pop",         "set_mpls_label", "set_mpls_tc", "set_mpls_ttl",
     "dec_mpls_ttl", "push_mpls",    "pop_mpls",    "dec_nsh_ttl", "delete_field",   "encap",       "decap",
-    "set_tunnel",   "set_tunnel64", "fin_timeout", "learn",       "conjunction",    "multipath",   "sample",
+    "set_tunnel",   "set_tunnel64", "conjunction",    "multipath",   "sample",
     "unroll_xlate", "ct",           "ct_clear",    "nat",         "output_trunc",   "clone",       "check_pkt_larger",
     "debug_recirc", "debug_slow",
 };
@@ -357,6 +360,8 @@ Error Parser::one(std::string_view key, std::string_view arg, int depth, OfActio
         return std::nullopt;
     }
     if (ieq(key, "write_metadata")) return write_metadata(arg, out);
+    if (ieq(key, "fin_timeout")) return fin_timeout(arg, out);
+    if (ieq(key, "learn")) return learn(arg, out);
     if (ieq(key, "goto_table")) {
         ActGotoTable g;
         if (!parse_table(arg, &g.table)) return fmt::format("unknown table \"{}\"", arg);
@@ -556,6 +561,211 @@ Error Parser::write_metadata(std::string_view arg, OfActions* out) {
     if (auto e = str_to_u64(arg.substr(0, slash), &md.value)) return e;
     out->push_back(md);
     return std::nullopt;
+}
+
+Error Parser::fin_timeout(std::string_view arg, OfActions* out) {
+    ActFinTimeout f;
+    size_t pos = 0;
+    std::string_view key, value;
+    while (next_key_value(arg, &pos, &key, &value)) {
+        Error e;
+        if (key == "idle_timeout")
+            e = str_to_u16(value, "idle_timeout", &f.fin_idle_timeout);
+        else if (key == "hard_timeout")
+            e = str_to_u16(value, "hard_timeout", &f.fin_hard_timeout);
+        else
+            e = fmt::format("invalid key '{}' in 'fin_timeout' argument", key);
+        if (e) return e;
+    }
+    out->push_back(f);
+    return std::nullopt;
+}
+
+// C's atoi(), which ovs-ofctl uses for learn's numbers: leading digits,
+// 0 when there are none, truncated to the field by the caller.
+long long atoi_like(std::string_view s) {
+    return std::atoll(std::string(s).c_str());
+}
+
+// A number at the start of 'text' as Open vSwitch's parse_int_string()
+// reads one into a 128-byte buffer (0x-hex of any length, white space
+// allowed between the hex digits, else strtoull()): its value, how many
+// characters it took (0: none), and whether it needs more than our 16
+// bytes (then it fits no field).
+size_t parse_int_prefix(std::string_view text, MfValue* v, bool* too_wide) {
+    *v = MfValue{};
+    *too_wide = false;
+    if (text.starts_with("0x") || text.starts_with("0X")) {
+        std::string digits;
+        size_t i = 2;
+        for (;; i++) {
+            while (i < text.size() && std::strchr(" \t\r\n", text[i])) i++;
+            if (i >= text.size() || !isxdigit(static_cast<unsigned char>(text[i]))) break;
+            if (digits.empty() && text[i] == '0') continue;
+            digits += text[i];
+        }
+        if (digits.size() > 32) *too_wide = true;
+        for (size_t k = 0; k < digits.size() && k < 32; k++) {
+            char c = digits[digits.size() - 1 - k];
+            unsigned nibble = static_cast<unsigned>(isdigit(static_cast<unsigned char>(c)) ? c - '0' : (c | 0x20) - 'a' + 10);
+            v->b[15 - k / 2] |= static_cast<uint8_t>(nibble << (4 * (k % 2)));
+        }
+        return i;
+    }
+    std::string s(text);
+    char* tail;
+    errno = 0;
+    unsigned long long x = std::strtoull(s.c_str(), &tail, 0);
+    if (errno || tail == s.c_str()) return 0;
+    *v = mfv_from_u64(x);
+    return static_cast<size_t>(tail - s.c_str());
+}
+
+// Whether learn can name the field: it needs an NXM or OXM header that is
+// not an experimenter OXM (a flow_mod_spec has room for 32 bits).
+bool learn_field_ok(const MfField& f) {
+    MfWireHeader h = mf_wire_header(f, 0);
+    return h.header && nxm_class(h.header) != kOxmClassExperimenter;
+}
+
+// learn(...): Open vSwitch's learn_parse(), its keywords, specs and messages.
+Error Parser::learn(std::string_view arg, OfActions* out) {
+    ActLearn l;
+    size_t pos = 0;
+    std::string_view name, value;
+    while (next_key_value(arg, &pos, &name, &value)) {
+        if (name == "table") {
+            if (!parse_table(value, &l.table_id)) return fmt::format("unknown table \"{}\"", value);
+            if (l.table_id == 255) return fmt::format("{}: table id 255 not valid for `learn' action", arg);
+        } else if (name == "priority") {
+            l.priority = static_cast<uint16_t>(atoi_like(value));
+        } else if (name == "idle_timeout") {
+            l.idle_timeout = static_cast<uint16_t>(atoi_like(value));
+        } else if (name == "hard_timeout") {
+            l.hard_timeout = static_cast<uint16_t>(atoi_like(value));
+        } else if (name == "fin_idle_timeout") {
+            l.fin_idle_timeout = static_cast<uint16_t>(atoi_like(value));
+        } else if (name == "fin_hard_timeout") {
+            l.fin_hard_timeout = static_cast<uint16_t>(atoi_like(value));
+        } else if (name == "cookie") {
+            l.cookie = std::strtoull(std::string(value).c_str(), nullptr, 0);
+        } else if (name == "send_flow_rem") {
+            l.flags |= kLearnSendFlowRem;
+        } else if (name == "delete_learned") {
+            l.flags |= kLearnDeleteLearned;
+        } else if (name == "limit") {
+            l.limit = static_cast<uint32_t>(atoi_like(value));
+        } else if (name == "result_dst") {
+            l.flags |= kLearnWriteResult;
+            std::string err;
+            auto sf = mf_parse_subfield(value, &err);
+            if (!sf) return err;
+            if (!sf->field->writable) return fmt::format("{} is read-only", value);
+            if (sf->n_bits != 1) return "result_dst in 'learn' action must be a single bit";
+            l.result_dst = *sf;
+        } else {
+            LearnSpec spec;
+            if (auto e = learn_spec(arg, name, value, &spec)) return e;
+            l.specs.push_back(spec);
+        }
+    }
+    out->push_back(std::move(l));
+    return std::nullopt;
+}
+
+// One spec: "FIELD[..]" (match on the packet's own bits), "FIELD[..]=SRC[..]"
+// or "FIELD=VALUE" (match), "load:SRC[..]->DST[..]" or "load:VALUE->DST[..]",
+// "output:SRC[..]" (learn_parse_spec()).
+Error Parser::learn_spec(std::string_view orig, std::string_view name, std::string_view value, LearnSpec* spec) {
+    std::string ignored;
+    if (auto dst = mf_parse_subfield(name, &ignored)) {
+        if (!learn_field_ok(*dst->field))
+            return fmt::format("{}: experimenter OXM field '{}' not supported", orig, name);
+        spec->dst = LearnSpec::Dst::Match;
+        spec->dst_field = *dst;
+        spec->n_bits = dst->n_bits;
+        spec->src = LearnSpec::Src::Field;
+        if (value.empty()) {
+            spec->src_field = *dst;
+            return std::nullopt;
+        }
+        std::string src_err;
+        if (auto src = mf_parse_subfield(value, &src_err)) {
+            if (src->n_bits != dst->n_bits)
+                return fmt::format("{}: bit widths of {} ({}) and {} ({}) differ", orig, name, src->n_bits, value,
+                                   dst->n_bits);
+            spec->src_field = *src;
+            return std::nullopt;
+        }
+        // Not a field: an immediate value, of the whole field in its own
+        // syntax, of part of it as an integer.
+        const MfField& f = *dst->field;
+        MfValue imm, mask;
+        std::string imm_err;
+        if (dst->ofs == 0 && dst->n_bits == f.n_bits) {
+            OfPort port;
+            if ((f.id == MfId::InPort || f.id == MfId::InPortOxm) && parse_port(value, &port))
+                imm = mfv_from_u64(f.id == MfId::InPort ? port : port_to_ofp11(port));
+            else if (!mf_parse_value(f, value, &imm, &mask, &imm_err))
+                ;
+            else if (!mfv_is_all_ones(mask, f))
+                imm_err = fmt::format("{}: wildcards not allowed here", value);
+        } else if (!parse_int_value(value, f.n_bytes, &imm)) {
+            imm_err = fmt::format("{}: cannot parse integer value", orig);
+        } else if (!mfv_fits(imm, dst->n_bits)) {
+            imm_err = fmt::format("{}: value {} does not fit into {} bits", orig, mf_format_value(f, imm, nullptr),
+                                  dst->n_bits);
+        }
+        if (!imm_err.empty())
+            return fmt::format("{}: {} value {} cannot be parsed as a subfield ({}) or an immediate value ({})", orig,
+                               name, value, src_err, imm_err);
+        spec->src = LearnSpec::Src::Immediate;
+        size_t n_bytes = (dst->n_bits + 7u) / 8;
+        for (size_t i = 16 - n_bytes; i < 16; i++) spec->src_imm.b[i] = imm.b[i];
+        return std::nullopt;
+    }
+    if (name == "load") {
+        size_t arrow = value.find("->");
+        if (arrow == 0) return fmt::format("{}: missing source before `->' in `{}'", name, value);
+        if (arrow == std::string_view::npos) return fmt::format("{}: missing `->' in `{}'", name, value);
+        MfValue imm;
+        bool too_wide;
+        if (size_t used = parse_int_prefix(value, &imm, &too_wide)) {
+            if (used != arrow) return fmt::format("{}: garbage before `->' in `{}'", name, value);
+            std::string err;
+            std::string_view dst_s = value.substr(arrow + 2);
+            auto dst = mf_parse_subfield(dst_s, &err);
+            if (!dst) return err;
+            if (!learn_field_ok(*dst->field))
+                return fmt::format("{}: experimenter OXM field '{}' not supported", value, dst_s);
+            if (too_wide || !mfv_fits(imm, dst->n_bits))
+                return fmt::format("{}: value does not fit into {} bits", value, dst->n_bits);
+            *spec = LearnSpec{.src = LearnSpec::Src::Immediate,
+                              .dst = LearnSpec::Dst::Load,
+                              .n_bits = dst->n_bits,
+                              .src_imm = imm,
+                              .dst_field = *dst};
+            return std::nullopt;
+        }
+        OfActions mv;
+        if (auto e = move(value, &mv)) return e;
+        const auto& m = std::get<ActRegMove>(mv.front().variant());
+        *spec = LearnSpec{.src = LearnSpec::Src::Field,
+                          .dst = LearnSpec::Dst::Load,
+                          .n_bits = m.src.n_bits,
+                          .src_field = m.src,
+                          .dst_field = m.dst};
+        return std::nullopt;
+    }
+    if (name == "output") {
+        std::string err;
+        auto src = mf_parse_subfield(value, &err);
+        if (!src) return err;
+        *spec = LearnSpec{.src = LearnSpec::Src::Field, .dst = LearnSpec::Dst::Output, .n_bits = src->n_bits,
+                          .src_field = *src};
+        return std::nullopt;
+    }
+    return fmt::format("{}: unknown keyword {}", orig, name);
 }
 
 }  // namespace

@@ -12,13 +12,18 @@ OfRule* Pipeline::add(uint8_t table, const Match& match, int32_t priority, OfAct
     rule->actions = std::move(actions);
     rule->created = rule->modified = rule->last_used = Clock::now();
     OfRule* r = rule.get();
-    if (auto* old = static_cast<OfRule*>(tables_[table].insert(r))) by_id_.erase(old->id);
+    count_learns(r->actions, +1);  // before the old rule's go: a replacement keeps what both have
+    if (auto* old = static_cast<OfRule*>(tables_[table].insert(r))) {
+        count_learns(old->actions, -1);
+        by_id_.erase(old->id);
+    }
     by_id_.emplace(r->id, std::move(rule));
     version_++;
     return r;
 }
 
 void Pipeline::remove(OfRule* rule) {
+    count_learns(rule->actions, -1);
     tables_[rule->table_id].remove(rule);
     by_id_.erase(rule->id);
     version_++;
@@ -27,7 +32,30 @@ void Pipeline::remove(OfRule* rule) {
 void Pipeline::clear() {
     for (auto& [id, r] : by_id_) tables_[r->table_id].remove(r.get());
     by_id_.clear();
+    learn_refs_.clear();
+    dead_learned_.clear();
     version_++;
+}
+
+void Pipeline::set_actions(OfRule* rule, OfActions actions) {
+    count_learns(actions, +1);
+    count_learns(rule->actions, -1);
+    rule->actions = std::move(actions);
+    version_++;
+}
+
+void Pipeline::count_learns(const OfActions& actions, int delta) {
+    for (const auto& a : actions) {
+        const auto* l = std::get_if<ActLearn>(&a.variant());
+        if (!l || !(l->flags & kLearnDeleteLearned)) continue;
+        LearnedKey key{l->cookie, l->table_id};
+        int& n = learn_refs_[key];
+        n += delta;
+        if (n <= 0) {
+            learn_refs_.erase(key);
+            dead_learned_.push_back(key);
+        }
+    }
 }
 
 const OfRule* Pipeline::lookup(uint8_t table, const Flow& flow, Flow* wc) const {

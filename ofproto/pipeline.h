@@ -8,6 +8,8 @@
 #include <functional>
 #include <memory>
 #include <unordered_map>
+#include <utility>
+#include <vector>
 
 #include <map>
 #include <string>
@@ -67,7 +69,9 @@ public:
     // in the table is replaced). Returns it.
     OfRule* add(uint8_t table, const Match& match, int32_t priority, OfActions actions, uint64_t cookie = 0);
     void remove(OfRule* rule);
-    // A rule's actions changed in place (flow mod "modify").
+    // Replaces a rule's actions (flow mod "modify").
+    void set_actions(OfRule* rule, OfActions actions);
+    // A rule changed in place (flow mod "modify").
     void modified() { version_++; }
     void clear();
 
@@ -91,7 +95,19 @@ public:
     // The meter table (Switch::meter_mod: meters need the datapath).
     std::map<uint32_t, OfMeter> meters;
 
+    // learn(...,delete_learned): the flows a learn action added (its table
+    // and cookie) go when no rule has such a learn action any more, as in
+    // Open vSwitch. The pipeline counts the rules holding one per (cookie,
+    // table) and hands out those whose count fell to zero; flow_table.h
+    // deletes their flows.
+    using LearnedKey = std::pair<uint64_t, uint8_t>;  // (cookie, table)
+    std::vector<LearnedKey> take_dead_learned() { return std::exchange(dead_learned_, {}); }
+
 private:
+    void count_learns(const OfActions& actions, int delta);
+
+    std::map<LearnedKey, int> learn_refs_;
+    std::vector<LearnedKey> dead_learned_;
     std::array<Classifier, kNTables> tables_;
     std::unordered_map<uint64_t, std::unique_ptr<OfRule>> by_id_;
     uint64_t next_id_ = 1;

@@ -1,5 +1,6 @@
 #include "ofproto/switch.h"
 
+#include <arpa/inet.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -82,6 +83,8 @@ struct Switch::Ukey {
     xvs_action_list actions;
     std::vector<uint64_t> rules;
     std::vector<MacLearned> learned;
+    std::vector<LearnedFlow> learned_flows;  // learn actions: applied again while packets pass
+    std::vector<FinTimeoutHit> fin_timeouts;
     std::vector<MirrorHit> mirrors;
     std::vector<GroupHit> groups;
     std::vector<std::pair<std::string, uint32_t>> meters;
@@ -406,6 +409,8 @@ void Switch::install(const xvs_flow_key& key, const XlateOut& xo, const xvs_acti
     uk->actions = actions;
     uk->rules = xo.rules;
     uk->learned = xo.learned;
+    uk->learned_flows = xo.learned_flows;
+    uk->fin_timeouts = xo.fin_timeouts;
     uk->mirrors = xo.mirrors;
     uk->groups = xo.groups;
     uk->meters = xo.meters;
@@ -431,6 +436,7 @@ void Switch::handle_upcall(const Upcall& up) {
     XlateOut xo = xlate(in);
     if (!xo.error.empty()) vlog.warn_rl(rl, "{}: translation failed: {}", br->x.name, xo.error);
     if (xo.mac_changed) need_revalidate_ = true;
+    apply_learned(xo.learned_flows, xo.fin_timeouts, ntohs(up.hdr.key.tcp_flags), in.now);
     for (uint64_t id : xo.rules) {
         if (OfRule* r = br->pipeline.by_id(id)) {
             r->packets++;
@@ -468,7 +474,27 @@ void Switch::handle_upcall(const Upcall& up) {
 
 // ---- Revalidation -------------------------------------------------------
 
-void Switch::push_stats(Ukey& uk, uint64_t packets, uint64_t bytes, Clock::time_point now) {
+void Switch::apply_learned(const std::vector<LearnedFlow>& flows, const std::vector<FinTimeoutHit>& fins,
+                           uint16_t tcp_flags, Clock::time_point now) {
+    for (const auto& lf : flows) {
+        auto b = bridges_.find(lf.bridge);
+        if (b == bridges_.end()) continue;
+        FlowModOutcome out = apply_learned_flow(b->second->pipeline, lf.fm, lf.limit, now);
+        if (out.changed) need_revalidate_ = true;
+        if (hooks_.flow_removed)
+            for (const auto& fr : out.removed) hooks_.flow_removed(lf.bridge, fr);
+    }
+    constexpr uint16_t kTcpFin = 0x001, kTcpRst = 0x004;
+    if (!(tcp_flags & (kTcpFin | kTcpRst))) return;
+    for (const auto& f : fins) {
+        auto b = bridges_.find(f.bridge);
+        if (b == bridges_.end()) continue;
+        if (OfRule* r = b->second->pipeline.by_id(f.rule)) reduce_rule_timeouts(*r, f.idle_timeout, f.hard_timeout);
+    }
+}
+
+void Switch::push_stats(Ukey& uk, const xvs_flow_stats& stats, Clock::time_point now) {
+    uint64_t packets = stats.packets, bytes = stats.bytes;
     if (packets <= uk.packets) return;
     uint64_t dp = packets - uk.packets, db = bytes - std::min(bytes, uk.bytes);
     uk.packets = packets;
@@ -490,6 +516,10 @@ void Switch::push_stats(Ukey& uk, uint64_t packets, uint64_t bytes, Clock::time_
     }
     credit_groups(uk.groups, dp, db);
     credit_meters(uk.meters, dp, db);
+    // Traffic keeps what its learn actions learned alive (re-adding what
+    // expired), as Open vSwitch refreshes learned flows from the megaflow's
+    // statistics; FIN and RST seen by the megaflow apply fin_timeout.
+    apply_learned(uk.learned_flows, uk.fin_timeouts, stats.tcp_flags, now);
     // Traffic keeps the addresses it was learned from alive.
     for (const auto& l : uk.learned) {
         auto b = bridges_.find(l.bridge);
@@ -560,6 +590,8 @@ void Switch::revalidate_all() {
                 }
                 uk.rules = xo.rules;
                 uk.learned = xo.learned;
+                uk.learned_flows = xo.learned_flows;
+                uk.fin_timeouts = xo.fin_timeouts;
                 uk.mirrors = xo.mirrors;
             }
         }
@@ -630,7 +662,7 @@ void Switch::run(Clock::time_point now) {
         }
         seen.insert(id);
         Ukey& uk = *it->second;
-        push_stats(uk, f.stats.packets, f.stats.bytes, now);
+        push_stats(uk, f.stats, now);
         uint64_t last = std::max<uint64_t>(f.stats.used_ns, uk.created_ns);
         if (now_ns > last && now_ns - last > max_idle_ns) {
             (void)dpif_->del_flow(f.key, f.mask);
@@ -777,6 +809,7 @@ std::optional<OfpError> Switch::packet_out(const std::string& bridge, OfPort in_
     XlateOut xo = xlate(in);
     if (!xo.error.empty()) return OfpError{OfpErr::OFPBAC_BAD_ARGUMENT, xo.error};
     if (xo.mac_changed) need_revalidate_ = true;
+    apply_learned(xo.learned_flows, xo.fin_timeouts, ntohs(in.flow.pkt.tcp_flags), Clock::now());
     auto list = compiler::encode_action_list(xo.actions);
     if (!list) return OfpError{OfpErr::OFPBAC_TOO_MANY, list.message()};
     auto user = [this, &packet](uint64_t cookie, std::span<const uint8_t> pkt) {

@@ -197,7 +197,11 @@ private:
     void rebuild_world();
     void handle_upcall(const Upcall& up);
     void revalidate_all();
-    void push_stats(Ukey& uk, uint64_t packets, uint64_t bytes, Clock::time_point now);
+    void push_stats(Ukey& uk, const xvs_flow_stats& stats, Clock::time_point now);
+    // What learn and fin_timeout actions of a translation do to the
+    // pipelines (tcp_flags: host order, what the packets carried).
+    void apply_learned(const std::vector<LearnedFlow>& flows, const std::vector<FinTimeoutHit>& fins,
+                       uint16_t tcp_flags, Clock::time_point now);
     void credit_groups(const std::vector<GroupHit>& hits, uint64_t packets, uint64_t bytes);
     void credit_meters(const std::vector<std::pair<std::string, uint32_t>>& hits, uint64_t packets, uint64_t bytes);
     void poll_liveness();

@@ -10,6 +10,8 @@
 #include "compiler/dp_flow_text.h"
 #include "compiler/flow_mask.h"
 #include "compiler/proto_numbers.h"
+#include "ofproto/flow_table.h"
+#include "ofproto/nx_match.h"
 
 namespace xvs::ofproto {
 
@@ -47,6 +49,53 @@ std::vector<VlanTag> vlans_of(const xvs_flow_key& k) {
 
 std::string mac_text(const uint8_t* a) {
     return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", a[0], a[1], a[2], a[3], a[4], a[5]);
+}
+
+// The flow a learn action makes of packet 'flow' (Open vSwitch's
+// learn_execute()): the match from the match specs, the actions from the
+// load and output specs in their order, after a fin_timeout when the
+// action has FIN timeouts.
+OfpFlowMod learn_flow_mod(const ActLearn& a, const Flow& flow) {
+    OfpFlowMod fm;
+    fm.command = FlowModCommand::Add;
+    fm.table_id = a.table_id;
+    fm.priority = a.priority;
+    fm.cookie = a.cookie;
+    fm.idle_timeout = a.idle_timeout;
+    fm.hard_timeout = a.hard_timeout;
+    if (a.flags & kLearnSendFlowRem) fm.flags = kFfSendFlowRem;
+    if (a.fin_idle_timeout || a.fin_hard_timeout)
+        fm.actions.push_back(ActFinTimeout{.fin_idle_timeout = a.fin_idle_timeout, .fin_hard_timeout = a.fin_hard_timeout});
+    for (const LearnSpec& spec : a.specs) {
+        MfValue v = spec.src == LearnSpec::Src::Field ? mf_read_subfield(spec.src_field, flow) : spec.src_imm;
+        switch (spec.dst) {
+            case LearnSpec::Dst::Match:
+                mf_set_match_subfield(spec.dst_field, v, &fm.match);
+                break;
+            case LearnSpec::Dst::Load: {
+                const MfSubfield& d = spec.dst_field;
+                ActSetField sf{.field = d.field, .load = true};
+                for (unsigned i = 0; i < d.n_bits; i++) {
+                    unsigned bit = d.ofs + i;
+                    sf.value.b[15 - bit / 8] |= static_cast<uint8_t>(((v.b[15 - i / 8] >> (i % 8)) & 1) << (bit % 8));
+                    sf.mask.b[15 - bit / 8] |= static_cast<uint8_t>(1u << (bit % 8));
+                }
+                fm.actions.push_back(std::move(sf));
+                break;
+            }
+            case LearnSpec::Dst::Output: {
+                // A port number: 16 bits at most, the others zero.
+                bool fits = true;
+                for (int i = 0; i < 14; i++) fits = fits && !v.b[i];
+                OfPort port = static_cast<OfPort>(v.b[14] << 8 | v.b[15]);
+                if (fits && (port < kOfppMax || port == kOfppInPort || port == kOfppFlood || port == kOfppLocal ||
+                             port == kOfppAll))
+                    fm.actions.push_back(ActOutput{.port = port});
+                break;
+            }
+        }
+    }
+    return fm;
 }
 
 class Ctx {
@@ -190,6 +239,7 @@ private:
         if (++resubmits_ > kMaxResubmits) return fail(fmt::format("over {} resubmits", kMaxResubmits));
         depth_++;
         uint8_t saved_table = table_id_;
+        uint64_t saved_rule = rule_id_;
         table_id_ = table_id;
         const OfRule* rule = br_->pipeline->lookup(table_id, flow_, &out_.wc);
         if (!rule) {
@@ -205,6 +255,7 @@ private:
         } else {
             out_.rules.push_back(rule->id);
             rule_cookie_ = rule->cookie;
+            rule_id_ = rule->id;
             trace("{}. priority {}{}", table_id, rule->priority,
                   rule->cookie ? fmt::format(", cookie {:#x}", rule->cookie) : "");
             indent_++;
@@ -212,6 +263,7 @@ private:
             indent_--;
         }
         table_id_ = saved_table;
+        rule_id_ = saved_rule;
         depth_--;
     }
 
@@ -544,6 +596,38 @@ private:
     }
     void do_action(const ActNote&) {}
     void do_action(const ActExit&) { exit_ = true; }
+    // learn: the megaflow matches every bit the learned flow was built
+    // from; the flow itself is a side effect the switch applies (and
+    // refreshes while the megaflow passes packets). As in Open vSwitch,
+    // what is learned shows only in later translations.
+    void do_action(const ActLearn& a) {
+        for (const LearnSpec& spec : a.specs)
+            if (spec.src == LearnSpec::Src::Field) mf_mask_subfield(spec.src_field, &out_.wc);
+        LearnedFlow lf{br_->name, learn_flow_mod(a, flow_), a.limit};
+        if (in_.trace) {
+            std::string m = match_format(lf.fm.match, lf.fm.priority);
+            trace("learned: table={}{}{} priority={}{}{}{}{} actions={}", lf.fm.table_id, m.empty() ? "" : " ", m,
+                  lf.fm.priority, lf.fm.cookie ? fmt::format(" cookie={:#x}", lf.fm.cookie) : "",
+                  lf.fm.idle_timeout ? fmt::format(" idle={}", lf.fm.idle_timeout) : "",
+                  lf.fm.hard_timeout ? fmt::format(" hard={}", lf.fm.hard_timeout) : "",
+                  (lf.fm.flags & kFfSendFlowRem) ? " send_flow_rem" : "", format_of_actions(lf.fm.actions));
+        }
+        bool ok = learned_flow_fits(*br_->pipeline, lf.fm, a.limit);
+        if (!ok) trace("limit exceeded, learn failed");
+        const MfSubfield& r = a.result_dst;
+        if ((a.flags & kLearnWriteResult) && r.field && r.ofs < r.field->n_bits) {
+            MfValue bit;
+            bit.b[15] = ok ? 1 : 0;
+            mf_write_subfield(r, bit, &flow_);
+            trace("{} = {}", mf_format_subfield(r), ok ? 1 : 0);
+        }
+        if (ok) out_.learned_flows.push_back(std::move(lf));
+    }
+    // fin_timeout: the switch lowers the rule's timeouts when a FIN or RST
+    // passes (the packet's, or later ones the megaflow counts).
+    void do_action(const ActFinTimeout& a) {
+        if (rule_id_) out_.fin_timeouts.push_back(FinTimeoutHit{br_->name, rule_id_, a.fin_idle_timeout, a.fin_hard_timeout});
+    }
 
     // The action set's actions in the order OpenFlow runs them: VLAN pops
     // and pushes, TTL, field sets, queue, then group or output.
@@ -955,6 +1039,7 @@ private:
     bool exit_ = false;        // the exit action ran: the pipeline ends, the action set runs
     OfActions action_set_;     // write_actions' accumulated set
     uint64_t rule_cookie_ = 0; // cookie of the rule whose actions run
+    uint64_t rule_id_ = 0;     // id of that rule (0: none, as in packet-out)
 };
 
 }  // namespace

@@ -16,6 +16,7 @@
 
 #include "ofproto/flow.h"
 #include "ofproto/mac_learning.h"
+#include "ofproto/ofp_msgs.h"
 #include "ofproto/pipeline.h"
 
 namespace xvs::ofproto {
@@ -126,6 +127,24 @@ struct MacLearned {
     uint32_t bundle;
 };
 
+// A flow a learn action built from the packet (Open vSwitch's
+// learn_execute()): the switch adds it (flow_table.h's apply_learned_flow)
+// after a translation with side effects, and again, refreshing it, each
+// time the megaflow that learned it passes packets.
+struct LearnedFlow {
+    std::string bridge;
+    OfpFlowMod fm;       // an add into fm.table_id
+    uint32_t limit = 0;  // the learn action's limit (0: none)
+};
+
+// A fin_timeout a rule ran: when a TCP FIN or RST passes the megaflow, the
+// rule's timeouts are lowered.
+struct FinTimeoutHit {
+    std::string bridge;
+    uint64_t rule = 0;
+    uint16_t idle_timeout = 0, hard_timeout = 0;
+};
+
 struct MirrorHit {
     std::string bridge;
     std::string mirror;
@@ -145,6 +164,8 @@ struct XlateOut {
     Flow wc;                              // bits of the input flow the result depends on
     std::vector<uint64_t> rules;          // rule ids hit, for crediting stats
     std::vector<MacLearned> learned;      // NORMAL learning this packet does (refreshed by traffic)
+    std::vector<LearnedFlow> learned_flows;  // learn actions that ran (and fit their limit)
+    std::vector<FinTimeoutHit> fin_timeouts;
     std::vector<MirrorHit> mirrors;       // mirrors that sent a copy (credited with its stats)
     std::vector<GroupHit> groups;         // group buckets executed
     std::vector<std::pair<std::string, uint32_t>> meters;  // OpenFlow meters passed: (bridge, meter id)
