@@ -18,7 +18,12 @@
 #     flows using them along;
 #  3. a flow that overlaps another under check_overlap, or whose actions
 #     do not fit its match or table, is refused with the same error by
-#     both, and the flows stay as they were.
+#     both, and the flows stay as they were;
+#  4. learn and fin_timeout (data/ofctl_flows_learn.txt) read back the
+#     same; a packet received through learn actions (netdev-dummy/receive)
+#     leaves the same learned flows in both, learning again refreshes
+#     rather than duplicates, a limit holds, and deleting the learner
+#     takes the flows of its delete_learned learn action along.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/vswitchd_lib.sh"
 source "$(dirname "$0")/ofctl_lib.sh"
@@ -101,6 +106,50 @@ refused "flow to a missing meter" -OOpenFlow13 add-flow br0 "actions=meter:9,out
 both -OOpenFlow13 del-meter br0 meter=1
 same "a deleted meter takes its flows" -OOpenFlow13 dump-flows br0 --no-stats
 both -OOpenFlow13 del-groups br0
+
+note "learn"
+for V in "" -OOpenFlow13 -OOpenFlow15; do
+  both $V del-flows br0
+  both $V add-flows br0 "$DATA/ofctl_flows_learn.txt"
+  same "learn corpus $V" $V dump-flows br0 --no-stats
+done
+# A TCP SYN from 50:54:00:00:00:05 (10.0.0.5:1234) to 50:54:00:00:00:07
+# (10.0.0.7:80), and the same from another source address.
+tcp_frame() {
+  python3 -c 'import struct,sys
+src=bytes.fromhex(sys.argv[1]); ipsrc=bytes([10,0,0,int(sys.argv[2])])
+ip=struct.pack("!BBHHHBBH4s4s",0x45,0,40,0,0,64,6,0,ipsrc,bytes([10,0,0,7]))
+tcp=struct.pack("!HHIIBBHHH",1234,80,1,0,0x50,0x02,1000,0,0)
+print((bytes.fromhex("505400000007")+src+b"\x08\x00"+ip+tcp).hex())' "$@"
+}
+receive() {  # receive PORT HEX on both
+  OVS_RUNDIR=$X ovs-appctl -t "$X/vs.ctl" netdev-dummy/receive "$1" "$2" >/dev/null
+  OVS_RUNDIR=$O ovs-appctl -t "$O/vs.ctl" netdev-dummy/receive "$1" "$2" >/dev/null
+}
+# wait_flows N ARGS...: until dump-flows ARGS lists N flows on both.
+wait_flows() {
+  local n=$1; shift
+  for _ in $(seq 50); do
+    [ "$(of "$X" dump-flows br0 "$@" | grep -c -v reply)" = "$n" ] &&
+      [ "$(of "$O" dump-flows br0 "$@" | grep -c -v reply)" = "$n" ] && return 0
+    sleep 0.1
+  done
+  fail "dump-flows $* did not reach $n flows on both"
+}
+both del-flows br0
+both add-flow br0 "table=0,ip,actions=learn(table=1,hard_timeout=60,fin_idle_timeout=5,cookie=0x5,NXM_OF_VLAN_TCI[0..11],NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],load:NXM_OF_IN_PORT[]->NXM_NX_REG0[0..15],output:NXM_OF_IN_PORT[]),learn(table=2,delete_learned,cookie=0x9,limit=1,eth_type=0x800,NXM_OF_IP_DST[]=NXM_OF_IP_SRC[],load:0x1->NXM_NX_REG1[0..3]),resubmit(,1)"
+both add-flow br0 "table=1,priority=0,actions=flood"
+both add-flow br0 "table=2,priority=0,cookie=0x8,actions=drop"
+receive p1 "$(tcp_frame 505400000005 5)"
+wait_flows 2 table=1
+same "learned flows" dump-flows br0 --no-stats
+receive p1 "$(tcp_frame 505400000005 5)"
+receive p2 "$(tcp_frame 505400000006 6)"
+wait_flows 3 table=1
+same "learned again, and a limit of one" dump-flows br0 --no-stats
+both del-flows br0 table=0
+wait_flows 1 table=2
+same "delete_learned" dump-flows br0 --no-stats
 
 for V in "" -OOpenFlow13 -OOpenFlow14 -OOpenFlow15; do
   note "version ${V:-default}"
