@@ -15,10 +15,12 @@
 #include <string>
 #include <vector>
 
+#include "compiler/packet_compose.h"
 #include "ofproto/flow_table.h"
 #include "ofproto/nx_match.h"
 #include "ofproto/ofp_actions.h"
 #include "tests/unit/ofp_test_util.h"
+#include "ofproto/switch.h"
 #include "ofproto/xlate.h"
 
 using namespace xvs::ofproto;
@@ -407,4 +409,141 @@ TEST_CASE("learning again refreshes; a changed flow replaces; limit and result_d
     // Applied anyway (the table filled up since), the limit holds.
     XlateOut o4 = b.run(packet(1, 4, 9), false);
     CHECK(o4.learned_flows.empty());
+}
+
+TEST_CASE("learned flows: fin timeouts become a fin_timeout action; output only to usable ports") {
+    Bridge b;
+    b.flow(0, "tcp",
+           "learn(table=1,idle_timeout=30,fin_idle_timeout=1,fin_hard_timeout=2,send_flow_rem,cookie=0x7,priority=9,"
+           "eth_type=0x800,nw_proto=6,NXM_OF_IP_SRC[]=NXM_OF_IP_DST[],output:NXM_NX_REG0[0..15],"
+           "output:NXM_OF_IN_PORT[])");
+    Flow f = packet(2, 1, 9);
+    f.regs[0] = 0xfffd;  // CONTROLLER: not a port learn outputs to
+    XlateOut o = b.run(f);
+    REQUIRE(o.learned_flows.size() == 1);
+    const OfpFlowMod& fm = o.learned_flows[0].fm;
+    CHECK(match_format(fm.match, fm.priority) == "priority=9,tcp,nw_src=10.0.0.9");
+    CHECK(format_of_actions(fm.actions) == "fin_timeout(idle_timeout=1,hard_timeout=2),output:2");
+    CHECK(fm.cookie == 0x7);
+    CHECK(fm.idle_timeout == 30);
+    CHECK(fm.flags == kFfSendFlowRem);
+    // The megaflow pins the packet field the flow was built from.
+    CHECK(megaflow_mask(o).nw_dst[0] == 0xffffffffu);
+}
+
+TEST_CASE("fin_timeout: translation reports the rule; FIN or RST lowers its timeouts") {
+    Bridge b;
+    b.flow(0, "tcp", "fin_timeout(idle_timeout=3,hard_timeout=9),output:1");
+    OfRule* r = nullptr;
+    b.pipeline.for_each(0, [&](OfRule& x) { r = &x; });
+    REQUIRE(r);
+    r->idle_timeout = 60;  // no hard timeout: it gets one
+    XlateOut o = b.run(packet(2, 1, 9, 0x001));
+    REQUIRE(o.fin_timeouts.size() == 1);
+    CHECK(o.fin_timeouts[0].rule == r->id);
+    reduce_rule_timeouts(*r, o.fin_timeouts[0].idle_timeout, o.fin_timeouts[0].hard_timeout);
+    CHECK(r->idle_timeout == 3);
+    CHECK(r->hard_timeout == 9);
+    reduce_rule_timeouts(*r, 5, 0);  // never raised, 0 leaves it
+    CHECK(r->idle_timeout == 3);
+    CHECK(r->hard_timeout == 9);
+}
+
+TEST_CASE("delete_learned: the learned flows go with the last rule holding the learn action") {
+    Bridge b;
+    const char* learner = "learn(table=1,cookie=0x5,delete_learned,NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[])";
+    b.flow(0, "in_port=1", learner);
+    b.flow(0, "in_port=2", learner);
+    b.flow(1, "", "drop", 0);  // cookie 0: not a learned flow
+    apply(b, b.run(packet(1, 1, 9)));
+    apply(b, b.run(packet(2, 2, 9)));
+    CHECK(b.pipeline.n_rules(1) == 3);
+    auto del = [&](std::string_view match) {
+        OfpFlowMod fm;
+        fm.command = FlowModCommand::DeleteStrict;
+        fm.table_id = 0;
+        fm.match = match_of(match);
+        FlowModOutcome out = apply_flow_mod(b.pipeline, fm, kOfp13, Clock::now());
+        CHECK(!out.error);
+        return out;
+    };
+    del("in_port=1");
+    CHECK(b.pipeline.n_rules(1) == 3);  // the other learner still has it
+    // A modify that drops the learn action counts as losing it too.
+    OfpFlowMod mod;
+    mod.command = FlowModCommand::ModifyStrict;
+    mod.table_id = 0;
+    mod.match = match_of("in_port=2");
+    mod.actions = parse("drop");
+    CHECK(apply_flow_mod(b.pipeline, mod, kOfp13, Clock::now()).changed);
+    CHECK(b.dump(1) == std::vector<std::string>{"priority=0 drop"});
+
+    // Expiry of the learner does the same, and send_flow_rem flows are reported.
+    b.flow(0, "in_port=3", "learn(table=2,cookie=0x6,delete_learned,send_flow_rem,NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[])");
+    apply(b, b.run(packet(3, 3, 9)));
+    CHECK(b.pipeline.n_rules(2) == 1);
+    b.pipeline.for_each(0, [&](OfRule& x) { x.hard_timeout = 1; });
+    bool changed = false;
+    auto removed = expire_rules(b.pipeline, Clock::now() + std::chrono::seconds(5), &changed);
+    CHECK(changed);
+    CHECK(b.pipeline.n_rules(2) == 0);
+    REQUIRE(removed.size() == 1);
+    CHECK(removed[0].table_id == 2);
+    CHECK(removed[0].reason == 2);  // OFPRR_DELETE
+}
+
+TEST_CASE("the switch adds learned flows after upcalls, not on revalidation; traffic through the megaflow refreshes them") {
+    auto dp = make_dummy_dpif("xvs-learn-test");
+    DummyDpif* d = dp.get();
+    Switch sw(std::move(dp), Switch::Options{.kernel_devices = false});
+    SwitchConfig cfg;
+    BridgeConfig br{.name = "br0", .normal_flow = false};
+    for (OfPort i : {1, 2, 3}) {
+        std::string name = "p" + std::to_string(i);
+        br.ports.push_back(PortConfig{.name = name, .ifaces = {IfaceConfig{.name = name, .type = "dummy", .ofport_request = i}}});
+    }
+    cfg.bridges.push_back(br);
+    sw.reconfigure(cfg);
+    Pipeline* p = sw.pipeline("br0");
+    REQUIRE(p);
+    auto add = [&](uint8_t table, int priority, std::string_view actions) {
+        OfpFlowMod fm;
+        fm.table_id = table;
+        fm.priority = priority;
+        fm.actions = parse(actions);
+        REQUIRE(!apply_flow_mod(*p, fm, kOfp13, Clock::now()).error);
+    };
+    add(0, 0x8000, "learn(table=1,hard_timeout=2,NXM_OF_ETH_DST[]=NXM_OF_ETH_SRC[],output:NXM_OF_IN_PORT[]),resubmit(,1)");
+    add(1, 0, "FLOOD");
+    sw.revalidate_if_needed();
+
+    auto frame = xvs::compiler::compose_frame(packet(1, 1, 9).pkt);
+    REQUIRE(frame);
+    REQUIRE(d->receive("p1", *frame));
+    sw.handle_upcalls();
+    REQUIRE(p->n_rules(1) == 2);
+    CHECK(d->take_tx("p2")->size() == 1);  // flooded: the learned flow is for traffic to 02:00:00:00:00:01
+    // That megaflow went (table 1 now looks at eth_dst, which it did not
+    // match); the next packet installs one that does, and learns again.
+    CHECK(sw.n_ukeys() == 0);
+    REQUIRE(d->receive("p1", *frame));
+    sw.handle_upcalls();
+    CHECK(sw.n_ukeys() == 1);
+    CHECK(p->n_rules(1) == 2);
+
+    // Two seconds without traffic: the hard timeout takes it; revalidating
+    // the megaflow (the pipeline changed) does not learn it again.
+    auto later = Clock::now() + std::chrono::seconds(3);
+    sw.run(later);
+    CHECK(p->n_rules(1) == 1);
+    CHECK(sw.n_ukeys() == 1);
+    // A packet through the megaflow (no upcall): its statistics bring the
+    // learned flow back, as fresh.
+    REQUIRE(d->receive("p1", *frame));
+    sw.handle_upcalls();
+    CHECK(p->n_rules(1) == 1);
+    sw.run(later + std::chrono::milliseconds(100));
+    CHECK(p->n_rules(1) == 2);
+    sw.run(later + std::chrono::seconds(1));
+    CHECK(p->n_rules(1) == 2);
 }
