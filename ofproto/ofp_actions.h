@@ -13,8 +13,8 @@
 // multi-byte fields are big-endian.
 //
 // What is refused, and how: actions Open vSwitch has but the datapath cannot
-// do yet (MPLS, tunnels, conntrack, learn, bundle, multipath, clone, sample,
-// stack, encap/decap, check_pkt_larger, fin_timeout, output_trunc, ...) are
+// do yet (MPLS, tunnels, conntrack, bundle, multipath, clone, sample,
+// stack, encap/decap, check_pkt_larger, output_trunc, ...) are
 // answered with OFPBAC_BAD_TYPE (standard) or OFPBAC_BAD_VENDOR_TYPE
 // (Nicira), as for an action nobody knows; set_field/load/move on a field
 // the registry (meta_flow.h) does not list is OFPBAC_BAD_SET_TYPE (OFPBMC_BAD_FIELD
@@ -100,9 +100,14 @@ void ofpacts_put_instructions(std::vector<uint8_t>& out, const OfActions& action
 //   version, as Open vSwitch does);
 // - goto_table to a later, existing table (OFPBIC_BAD_TABLE_ID), meter ids
 //   valid (OFPMMFC_INVALID_METER);
+// - learn: source subfields within their fields and with their
+//   prerequisites in the match, destinations within their fields (loads
+//   writable) with their prerequisites in the flow the earlier specs built
+//   (OFPBAC_BAD_SET_LEN, OFPBAC_BAD_SET_ARGUMENT, OFPBAC_MATCH_INCONSISTENT);
 // - in 1.1+ only, actions that need something the match does not promise
 //   (mod_nw_src without ip, pop_vlan without a tag, set_vlan_vid (1.1 form)
-//   without a tag, mod_tp_src without tcp/udp/sctp, ...) are
+//   without a tag, mod_tp_src without tcp/udp/sctp, fin_timeout without
+//   tcp, ...) are
 //   OFPBAC_MATCH_INCONSISTENT; OpenFlow 1.0 allows them (they do nothing on
 //   packets without the header).
 // Earlier actions count for later ones (push_vlan provides the tag that
