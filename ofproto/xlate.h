@@ -3,7 +3,9 @@
 // datapath action list plus the megaflow mask that says which packets the
 // same list is right for. Pure with respect to the datapath: side effects
 // (MAC learning) go into the bridge's tables and are reported in the
-// result, so the caller can revalidate and refresh them.
+// result, so the caller can revalidate and refresh them; flows that learn
+// actions build and fin_timeouts are only reported (the caller applies
+// them), so that a translation never changes the tables it reads.
 #pragma once
 
 #include <bitset>
@@ -105,7 +107,7 @@ struct XlateIn {
     const XlateWorld* world = nullptr;
     XBridge* bridge = nullptr;
     Flow flow;               // flow.in_port is the OpenFlow in_port; flow.pkt the packet's key
-    bool may_learn = true;   // false when revalidating: no side effects
+    bool may_learn = true;   // false when revalidating: no MAC learning (learned flows are reported either way)
     Clock::time_point now = Clock::now();
     bool trace = false;
     // Registers a packet-in and returns the datapath userspace cookie that

@@ -22,8 +22,9 @@
 #  4. learn and fin_timeout (data/ofctl_flows_learn.txt) read back the
 #     same; a packet received through learn actions (netdev-dummy/receive)
 #     leaves the same learned flows in both, learning again refreshes
-#     rather than duplicates, a limit holds, and deleting the learner
-#     takes the flows of its delete_learned learn action along.
+#     rather than duplicates, a limit holds, a FIN applies the learned
+#     flows' fin_timeout, and deleting the learner takes the flows of its
+#     delete_learned learn action along.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/vswitchd_lib.sh"
 source "$(dirname "$0")/ofctl_lib.sh"
@@ -113,14 +114,16 @@ for V in "" -OOpenFlow13 -OOpenFlow15; do
   both $V add-flows br0 "$DATA/ofctl_flows_learn.txt"
   same "learn corpus $V" $V dump-flows br0 --no-stats
 done
-# A TCP SYN from 50:54:00:00:00:05 (10.0.0.5:1234) to 50:54:00:00:00:07
-# (10.0.0.7:80), and the same from another source address.
+# tcp_frame SRC_MAC N [DST_MAC [FLAGS]]: a TCP segment from SRC_MAC
+# (10.0.0.N:1234) to DST_MAC (default 50:54:00:00:00:07; 10.0.0.7:80),
+# a SYN unless FLAGS says otherwise.
 tcp_frame() {
   python3 -c 'import struct,sys
-src=bytes.fromhex(sys.argv[1]); ipsrc=bytes([10,0,0,int(sys.argv[2])])
+a=sys.argv[1:]+["505400000007","2"][len(sys.argv)-3:]
+src=bytes.fromhex(a[0]); ipsrc=bytes([10,0,0,int(a[1])])
 ip=struct.pack("!BBHHHBBH4s4s",0x45,0,40,0,0,64,6,0,ipsrc,bytes([10,0,0,7]))
-tcp=struct.pack("!HHIIBBHHH",1234,80,1,0,0x50,0x02,1000,0,0)
-print((bytes.fromhex("505400000007")+src+b"\x08\x00"+ip+tcp).hex())' "$@"
+tcp=struct.pack("!HHIIBBHHH",1234,80,1,0,0x50,int(a[3],0),1000,0,0)
+print((bytes.fromhex(a[2])+src+b"\x08\x00"+ip+tcp).hex())' "$@"
 }
 receive() {  # receive PORT HEX on both
   OVS_RUNDIR=$X ovs-appctl -t "$X/vs.ctl" netdev-dummy/receive "$1" "$2" >/dev/null
@@ -147,6 +150,15 @@ receive p1 "$(tcp_frame 505400000005 5)"
 receive p2 "$(tcp_frame 505400000006 6)"
 wait_flows 3 table=1
 same "learned again, and a limit of one" dump-flows br0 --no-stats
+# A FIN to a learned address runs the learned flow's fin_timeout: its idle
+# timeout drops to fin_idle_timeout.
+receive p2 "$(tcp_frame 505400000006 6 505400000005 0x11)"
+for _ in $(seq 50); do
+  of "$X" dump-flows br0 table=1 | grep -q idle_timeout=5 && of "$O" dump-flows br0 table=1 | grep -q idle_timeout=5 && break
+  sleep 0.1
+done
+of "$X" dump-flows br0 table=1 | grep -q "idle_timeout=5, hard_timeout=60" || { of "$X" dump-flows br0; fail "the FIN did not lower the idle timeout"; }
+same "fin_timeout" dump-flows br0 --no-stats
 both del-flows br0 table=0
 wait_flows 1 table=2
 same "delete_learned" dump-flows br0 --no-stats

@@ -186,6 +186,19 @@ TEST_CASE("learn decode errors are Open vSwitch's") {
     }
 }
 
+TEST_CASE("learn is not an action-set action (write_actions), as in Open vSwitch") {
+    Bytes inst = hex("00030038 00000000");
+    Bytes learn = hex(kCases[2].hex);
+    inst.insert(inst.end(), learn.begin(), learn.end());
+    OfActions a;
+    auto e = ofpacts_pull_instructions(inst, kOfp13, &a);
+    REQUIRE(e);
+    CHECK(ofp_error_name(e->err) == std::string("OFPBAC_BAD_TYPE"));
+    inst[1] = 4;  // apply_actions
+    REQUIRE(!ofpacts_pull_instructions(inst, kOfp13, &a));
+    CHECK(format_of_actions(a) == kCases[2].text);
+}
+
 TEST_CASE("learn text errors are ovs-ofctl's") {
     CHECK(parse_error("learn(foo)") == "foo: unknown keyword foo");
     CHECK(parse_error("learn(table=255)") == "table=255: table id 255 not valid for `learn' action");
