@@ -410,9 +410,17 @@ void ConnMgr::dispatch(Conn& c, std::span<const uint8_t> msg, const OfpHeader& h
             for (auto& m : encode_flow_stats_reply(msg, flows)) send(c, std::move(m));
             return;
         }
-        case OfpType::PortDescRequest:
-            for (auto& m : encode_port_desc_reply(msg, ports())) send(c, std::move(m));
+        case OfpType::PortDescRequest: {
+            // 1.5 asks about one port (or OFPP_ANY).
+            auto v = decode_port_stats_request(msg);
+            if (auto* e = std::get_if<OfpError>(&v)) return send_error(c, *e, msg);
+            uint32_t want = std::get<uint32_t>(v);
+            std::vector<OfpPortInfo> sel;
+            for (auto& p : ports())
+                if (want == 0xffffffff || want == 0xffff || (want & 0xffff) == p.port_no) sel.push_back(std::move(p));
+            for (auto& m : encode_port_desc_reply(msg, sel)) send(c, std::move(m));
             return;
+        }
         case OfpType::TableStatsRequest: {
             Pipeline* p = sw_.pipeline(bridge_);
             std::vector<OfpTableStats> tables;
@@ -480,6 +488,9 @@ void ConnMgr::dispatch(Conn& c, std::span<const uint8_t> msg, const OfpHeader& h
             auto v = decode_meter_request(msg);
             if (auto* e = std::get_if<OfpError>(&v)) return send_error(c, *e, msg);
             uint32_t m = std::get<uint32_t>(v);
+            // As Open vSwitch: asking about one meter that does not exist is an error.
+            if (m != kOfpmAll && sw_.meter_config(bridge_, m).empty())
+                return send_error(c, OfpError{OfpErr::OFPMMFC_UNKNOWN_METER, fmt::format("no meter {}", m)}, msg);
             auto replies = type == OfpType::MeterStatsRequest ? encode_meter_stats_reply(msg, sw_.meter_stats(bridge_, m))
                                                               : encode_meter_config_reply(msg, sw_.meter_config(bridge_, m));
             for (auto& r : replies) send(c, std::move(r));
@@ -543,11 +554,13 @@ std::optional<OfpError> ConnMgr::flow_mod(Conn& c, std::span<const uint8_t> msg,
         if (auto e = check_actions(fm.actions, fm.match, c.version, kOfppMax, table)) return e;
         if (auto e = sw_.check_actions_supported(bridge_, fm.actions)) return e;
     }
+    // No packets are buffered, so a flow mod naming one fails whole, as
+    // in Open vSwitch (the flow is not added).
+    if (fm.buffer_id != UINT32_MAX) return OfpError{OfpErr::OFPBRC_BUFFER_UNKNOWN, "xvs does not buffer packets"};
     FlowModOutcome out = apply_flow_mod(*p, fm, c.version, Clock::now());
     if (out.error) return out.error;
     removed.insert(removed.end(), out.removed.begin(), out.removed.end());
     if (out.changed) sw_.request_revalidation();
-    if (fm.buffer_id != UINT32_MAX) return OfpError{OfpErr::OFPBRC_BUFFER_UNKNOWN, "xvs does not buffer packets"};
     return std::nullopt;
 }
 
@@ -650,6 +663,8 @@ void ConnMgr::handle_bundle_add(Conn& c, std::span<const uint8_t> msg) {
         case OfpType::FlowMod:
             if (auto d = decode_flow_mod(ba.inner, c.table_id_ext); std::holds_alternative<OfpError>(d))
                 bad = std::get<OfpError>(d);
+            else if (std::get<OfpFlowMod>(d).buffer_id != UINT32_MAX)
+                bad = OfpError{OfpErr::OFPBRC_BUFFER_UNKNOWN, "xvs does not buffer packets"};
             break;
         case OfpType::GroupMod:
             if (auto d = decode_group_mod(ba.inner); std::holds_alternative<OfpError>(d)) bad = std::get<OfpError>(d);

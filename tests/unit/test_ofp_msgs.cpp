@@ -662,7 +662,7 @@ TEST_CASE("port-selecting requests") {
     CHECK(port("05 12 00 18 00 00 00 01 00 0f 00 00 00 00 00 00 00 00 00 01 00 00 00 02") == 1);
     CHECK(port("0110001400000001 00050000fffc0000 ffffffff") == 0xfffc);
     CHECK(error_of(decode_port_stats_request(hex("04 12 00 18 00 00 00 02 00 04 00 00 00 00 00 00 "
-                                                 "ff 00 00 00 00 00 00 00"))) == OfpErr::OFPBRC_BAD_PORT);
+                                                 "ff 00 00 00 00 00 00 00"))) == OfpErr::OFPBAC_BAD_OUT_PORT);
     CHECK(error_of(decode_port_stats_request(hex("0110000c0000000100030000"))) == OfpErr::OFPBRC_BAD_TYPE);
 }
 
