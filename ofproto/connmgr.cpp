@@ -6,6 +6,7 @@
 #include <bit>
 
 #include "ofproto/flow_table.h"
+#include "ofproto/ofp_bundles.h"
 #include "ofproto/ofp_groups.h"
 #include "ofproto/ofp_actions.h"
 #include "ofproto/switch.h"
@@ -86,6 +87,14 @@ struct ConnMgr::Conn {
     PollLoop::Timer probe;
     bool closed = false;
     uint32_t next_xid = 1;
+    // Open (or closed, not yet committed) bundles by id: their messages,
+    // decoded once when added and applied at commit.
+    struct Bundle {
+        uint16_t flags = 0;
+        bool closed = false;
+        std::vector<Bytes> msgs;  // the BUNDLE_ADD messages (errors refer to them)
+    };
+    std::map<uint32_t, Bundle> bundles;
 };
 
 ConnMgr::ConnMgr(PollLoop& loop, Switch& sw, std::string bridge) : loop_(loop), sw_(sw), bridge_(std::move(bridge)) {}
@@ -369,9 +378,11 @@ void ConnMgr::dispatch(Conn& c, std::span<const uint8_t> msg, const OfpHeader& h
             return;
         }
         case OfpType::BarrierRequest: return send(c, encode_barrier_reply(c.version, h.xid));
-        case OfpType::FlowMod: return handle_flow_mod(c, msg);
-        case OfpType::PacketOut: return handle_packet_out(c, msg);
-        case OfpType::PortMod: return handle_port_mod(c, msg);
+        case OfpType::FlowMod: return reply_to_mod(c, msg, [&](Removed& r) { return flow_mod(c, msg, r); });
+        case OfpType::PacketOut: return reply_to_mod(c, msg, [&](Removed&) { return packet_out(c, msg); });
+        case OfpType::PortMod: return reply_to_mod(c, msg, [&](Removed&) { return port_mod(c, msg); });
+        case OfpType::BundleControl: return handle_bundle_control(c, msg);
+        case OfpType::BundleAdd: return handle_bundle_add(c, msg);
         case OfpType::RoleRequest:
         case OfpType::NxRoleRequest: return handle_role(c, msg);
         case OfpType::DescRequest: {
@@ -399,9 +410,17 @@ void ConnMgr::dispatch(Conn& c, std::span<const uint8_t> msg, const OfpHeader& h
             for (auto& m : encode_flow_stats_reply(msg, flows)) send(c, std::move(m));
             return;
         }
-        case OfpType::PortDescRequest:
-            for (auto& m : encode_port_desc_reply(msg, ports())) send(c, std::move(m));
+        case OfpType::PortDescRequest: {
+            // 1.5 asks about one port (or OFPP_ANY).
+            auto v = decode_port_stats_request(msg);
+            if (auto* e = std::get_if<OfpError>(&v)) return send_error(c, *e, msg);
+            uint32_t want = std::get<uint32_t>(v);
+            std::vector<OfpPortInfo> sel;
+            for (auto& p : ports())
+                if (want == 0xffffffff || want == 0xffff || (want & 0xffff) == p.port_no) sel.push_back(std::move(p));
+            for (auto& m : encode_port_desc_reply(msg, sel)) send(c, std::move(m));
             return;
+        }
         case OfpType::TableStatsRequest: {
             Pipeline* p = sw_.pipeline(bridge_);
             std::vector<OfpTableStats> tables;
@@ -434,8 +453,8 @@ void ConnMgr::dispatch(Conn& c, std::span<const uint8_t> msg, const OfpHeader& h
         case OfpType::TableDescRequest:
             for (auto& m : encode_table_desc_reply(msg, kNTables)) send(c, std::move(m));
             return;
-        case OfpType::GroupMod: return handle_group_mod(c, msg);
-        case OfpType::MeterMod: return handle_meter_mod(c, msg);
+        case OfpType::GroupMod: return reply_to_mod(c, msg, [&](Removed& r) { return group_mod(c, msg, r); });
+        case OfpType::MeterMod: return reply_to_mod(c, msg, [&](Removed& r) { return meter_mod(c, msg, r); });
         case OfpType::GroupStatsRequest:
         case OfpType::GroupDescRequest: {
             auto v = decode_group_request(msg);
@@ -469,6 +488,9 @@ void ConnMgr::dispatch(Conn& c, std::span<const uint8_t> msg, const OfpHeader& h
             auto v = decode_meter_request(msg);
             if (auto* e = std::get_if<OfpError>(&v)) return send_error(c, *e, msg);
             uint32_t m = std::get<uint32_t>(v);
+            // As Open vSwitch: asking about one meter that does not exist is an error.
+            if (m != kOfpmAll && sw_.meter_config(bridge_, m).empty())
+                return send_error(c, OfpError{OfpErr::OFPMMFC_UNKNOWN_METER, fmt::format("no meter {}", m)}, msg);
             auto replies = type == OfpType::MeterStatsRequest ? encode_meter_stats_reply(msg, sw_.meter_stats(bridge_, m))
                                                               : encode_meter_config_reply(msg, sw_.meter_config(bridge_, m));
             for (auto& r : replies) send(c, std::move(r));
@@ -512,70 +534,198 @@ void ConnMgr::dispatch(Conn& c, std::span<const uint8_t> msg, const OfpHeader& h
     }
 }
 
-void ConnMgr::handle_flow_mod(Conn& c, std::span<const uint8_t> msg) {
+template <typename Fn>
+void ConnMgr::reply_to_mod(Conn& c, std::span<const uint8_t> msg, Fn&& mod) {
+    Removed removed;
+    auto e = mod(removed);
+    for (const auto& fr : removed) send_flow_removed(fr);
+    if (e) send_error(c, *e, msg);
+}
+
+std::optional<OfpError> ConnMgr::flow_mod(Conn& c, std::span<const uint8_t> msg, Removed& removed) {
     auto v = decode_flow_mod(msg, c.table_id_ext);
-    if (auto* e = std::get_if<OfpError>(&v)) return send_error(c, *e, msg);
+    if (auto* e = std::get_if<OfpError>(&v)) return *e;
     auto& fm = std::get<OfpFlowMod>(v);
     Pipeline* p = sw_.pipeline(bridge_);
-    if (!p) return send_error(c, OfpError{OfpErr::OFPBRC_EPERM, "bridge is gone"}, msg);
+    if (!p) return OfpError{OfpErr::OFPBRC_EPERM, "bridge is gone"};
     if (fm.command == FlowModCommand::Add || fm.command == FlowModCommand::Modify ||
         fm.command == FlowModCommand::ModifyStrict) {
         uint8_t table = fm.table_id == 0xff ? 0 : fm.table_id;
-        if (auto e = check_actions(fm.actions, fm.match, c.version, kOfppMax, table)) return send_error(c, *e, msg);
-        if (auto e = sw_.check_actions_supported(bridge_, fm.actions)) return send_error(c, *e, msg);
+        if (auto e = check_actions(fm.actions, fm.match, c.version, kOfppMax, table)) return e;
+        if (auto e = sw_.check_actions_supported(bridge_, fm.actions)) return e;
     }
+    // No packets are buffered, so a flow mod naming one fails whole, as
+    // in Open vSwitch (the flow is not added).
+    if (fm.buffer_id != UINT32_MAX) return OfpError{OfpErr::OFPBRC_BUFFER_UNKNOWN, "xvs does not buffer packets"};
     FlowModOutcome out = apply_flow_mod(*p, fm, c.version, Clock::now());
-    if (out.error) return send_error(c, *out.error, msg);
-    for (const auto& fr : out.removed) send_flow_removed(fr);
+    if (out.error) return out.error;
+    removed.insert(removed.end(), out.removed.begin(), out.removed.end());
     if (out.changed) sw_.request_revalidation();
-    if (fm.buffer_id != UINT32_MAX)
-        send_error(c, OfpError{OfpErr::OFPBRC_BUFFER_UNKNOWN, "xvs does not buffer packets"}, msg);
+    return std::nullopt;
 }
 
-void ConnMgr::handle_group_mod(Conn& c, std::span<const uint8_t> msg) {
+std::optional<OfpError> ConnMgr::group_mod(Conn&, std::span<const uint8_t> msg, Removed& removed) {
     auto v = decode_group_mod(msg);
-    if (auto* e = std::get_if<OfpError>(&v)) return send_error(c, *e, msg);
-    auto& gm = std::get<OfpGroupMod>(v);
+    if (auto* e = std::get_if<OfpError>(&v)) return *e;
     // A bucket has no match to promise its actions' prerequisites: as in
     // Open vSwitch, bucket actions are not checked against one (an edit of
     // a header the packet lacks does nothing); the decoder has checked
     // their form and Switch::group_mod the groups they name.
-    FlowModOutcome out = sw_.group_mod(bridge_, gm);
-    if (out.error) return send_error(c, *out.error, msg);
-    for (const auto& fr : out.removed) send_flow_removed(fr);
+    FlowModOutcome out = sw_.group_mod(bridge_, std::get<OfpGroupMod>(v));
+    removed.insert(removed.end(), out.removed.begin(), out.removed.end());
+    return out.error;
 }
 
-void ConnMgr::handle_meter_mod(Conn& c, std::span<const uint8_t> msg) {
+std::optional<OfpError> ConnMgr::meter_mod(Conn&, std::span<const uint8_t> msg, Removed& removed) {
     auto v = decode_meter_mod(msg);
-    if (auto* e = std::get_if<OfpError>(&v)) return send_error(c, *e, msg);
+    if (auto* e = std::get_if<OfpError>(&v)) return *e;
     FlowModOutcome out = sw_.meter_mod(bridge_, std::get<OfpMeterMod>(v));
-    if (out.error) return send_error(c, *out.error, msg);
-    for (const auto& fr : out.removed) send_flow_removed(fr);
+    removed.insert(removed.end(), out.removed.begin(), out.removed.end());
+    return out.error;
 }
 
-void ConnMgr::handle_packet_out(Conn& c, std::span<const uint8_t> msg) {
+std::optional<OfpError> ConnMgr::packet_out(Conn&, std::span<const uint8_t> msg) {
     auto v = decode_packet_out(msg);
-    if (auto* e = std::get_if<OfpError>(&v)) return send_error(c, *e, msg);
+    if (auto* e = std::get_if<OfpError>(&v)) return *e;
     auto& po = std::get<OfpPacketOut>(v);
-    if (po.buffer_id != UINT32_MAX)
-        return send_error(c, OfpError{OfpErr::OFPBRC_BUFFER_UNKNOWN, "xvs does not buffer packets"}, msg);
-    if (auto e = sw_.packet_out(bridge_, static_cast<OfPort>(po.in_port), po.packet, po.actions))
-        return send_error(c, *e, msg);
+    if (po.buffer_id != UINT32_MAX) return OfpError{OfpErr::OFPBRC_BUFFER_UNKNOWN, "xvs does not buffer packets"};
+    return sw_.packet_out(bridge_, static_cast<OfPort>(po.in_port), po.packet, po.actions);
 }
 
-void ConnMgr::handle_port_mod(Conn& c, std::span<const uint8_t> msg) {
+std::optional<OfpError> ConnMgr::port_mod(Conn&, std::span<const uint8_t> msg) {
     auto v = decode_port_mod(msg);
-    if (auto* e = std::get_if<OfpError>(&v)) return send_error(c, *e, msg);
+    if (auto* e = std::get_if<OfpError>(&v)) return *e;
     auto& pm = std::get<OfpPortMod>(v);
     for (const auto& p : ports()) {
         if (p.port_no != (pm.port_no >= 0xfffffff8 ? (pm.port_no & 0xffff) : pm.port_no)) continue;
-        if (p.hw_addr != pm.hw_addr)
-            return send_error(c, OfpError{OfpErr::OFPPMFC_BAD_HW_ADDR, "hardware address does not match"}, msg);
-        if (auto e = sw_.port_mod(bridge_, static_cast<OfPort>(p.port_no), pm.config, pm.mask))
-            return send_error(c, *e, msg);
-        return;
+        if (p.hw_addr != pm.hw_addr) return OfpError{OfpErr::OFPPMFC_BAD_HW_ADDR, "hardware address does not match"};
+        return sw_.port_mod(bridge_, static_cast<OfPort>(p.port_no), pm.config, pm.mask);
     }
-    send_error(c, OfpError{OfpErr::OFPPMFC_BAD_PORT, fmt::format("no port {}", pm.port_no)}, msg);
+    return OfpError{OfpErr::OFPPMFC_BAD_PORT, fmt::format("no port {}", pm.port_no)};
+}
+
+// ---- Bundles ----
+//
+// As Open vSwitch: opening an id that exists drops it and fails
+// (OFPBFC_BAD_ID); adding to an unknown id opens it; a closed bundle takes
+// no more messages; flags must stay the same (OFPBFC_BAD_FLAGS, which also
+// drops the bundle). A commit applies the messages in order and, when one
+// fails, sends that message's error, puts the tables back as they were and
+// fails the commit with OFPBFC_MSG_FAILED. Packet-outs run only once the
+// whole bundle has succeeded.
+
+void ConnMgr::handle_bundle_control(Conn& c, std::span<const uint8_t> msg) {
+    auto v = decode_bundle_ctrl(msg);
+    if (auto* e = std::get_if<OfpError>(&v)) return send_error(c, *e, msg);
+    const auto& bc = std::get<OfpBundleCtrl>(v);
+    auto it = c.bundles.find(bc.bundle_id);
+    auto fail = [&](OfpErr e, std::string why, bool drop) {
+        if (drop && it != c.bundles.end()) c.bundles.erase(it);
+        send_error(c, OfpError{e, std::move(why)}, msg);
+    };
+    std::string id = fmt::format("bundle {:#x}", bc.bundle_id);
+    BundleCtrlType reply;
+    switch (bc.type) {
+        case BundleCtrlType::OpenRequest:
+            if (it != c.bundles.end()) return fail(OfpErr::OFPBFC_BAD_ID, id + " is already open", true);
+            c.bundles[bc.bundle_id].flags = bc.flags;
+            reply = BundleCtrlType::OpenReply;
+            break;
+        case BundleCtrlType::CloseRequest:
+            if (it == c.bundles.end()) return fail(OfpErr::OFPBFC_BAD_ID, "no " + id, false);
+            if (it->second.closed) return fail(OfpErr::OFPBFC_BUNDLE_CLOSED, id + " is closed", true);
+            if (it->second.flags != bc.flags) return fail(OfpErr::OFPBFC_BAD_FLAGS, id + ": other flags", true);
+            it->second.closed = true;
+            reply = BundleCtrlType::CloseReply;
+            break;
+        case BundleCtrlType::CommitRequest:
+            if (it == c.bundles.end()) return fail(OfpErr::OFPBFC_BAD_ID, "no " + id, false);
+            if (auto e = commit_bundle(c, bc.bundle_id, bc.flags)) return send_error(c, *e, msg);
+            reply = BundleCtrlType::CommitReply;
+            break;
+        case BundleCtrlType::DiscardRequest:
+            if (it == c.bundles.end()) return fail(OfpErr::OFPBFC_BAD_ID, "no " + id, false);
+            c.bundles.erase(it);
+            reply = BundleCtrlType::DiscardReply;
+            break;
+        default: return fail(OfpErr::OFPBFC_BAD_TYPE, "not a bundle control request", false);
+    }
+    send(c, encode_bundle_ctrl_reply(msg, reply));
+}
+
+void ConnMgr::handle_bundle_add(Conn& c, std::span<const uint8_t> msg) {
+    auto v = decode_bundle_add(msg);
+    if (auto* e = std::get_if<OfpError>(&v)) return send_error(c, *e, msg);
+    const auto& ba = std::get<OfpBundleAdd>(v);
+    // The message must decode now (its errors come back at once).
+    std::optional<OfpError> bad;
+    switch (ba.inner_type) {
+        case OfpType::FlowMod:
+            if (auto d = decode_flow_mod(ba.inner, c.table_id_ext); std::holds_alternative<OfpError>(d))
+                bad = std::get<OfpError>(d);
+            else if (std::get<OfpFlowMod>(d).buffer_id != UINT32_MAX)
+                bad = OfpError{OfpErr::OFPBRC_BUFFER_UNKNOWN, "xvs does not buffer packets"};
+            break;
+        case OfpType::GroupMod:
+            if (auto d = decode_group_mod(ba.inner); std::holds_alternative<OfpError>(d)) bad = std::get<OfpError>(d);
+            break;
+        case OfpType::PortMod:
+            if (auto d = decode_port_mod(ba.inner); std::holds_alternative<OfpError>(d)) bad = std::get<OfpError>(d);
+            break;
+        case OfpType::PacketOut:
+            if (auto d = decode_packet_out(ba.inner); std::holds_alternative<OfpError>(d)) bad = std::get<OfpError>(d);
+            break;
+        default: bad = OfpError{OfpErr::OFPBFC_MSG_UNSUP, "this message cannot be bundled"};
+    }
+    if (bad) return send_error(c, *bad, msg);
+    auto it = c.bundles.find(ba.bundle_id);
+    if (it == c.bundles.end()) {
+        it = c.bundles.emplace(ba.bundle_id, Conn::Bundle{}).first;
+        it->second.flags = ba.flags;
+    } else if (it->second.closed) {
+        c.bundles.erase(it);
+        return send_error(c, OfpError{OfpErr::OFPBFC_BUNDLE_CLOSED, "the bundle is closed"}, msg);
+    } else if (it->second.flags != ba.flags) {
+        c.bundles.erase(it);
+        return send_error(c, OfpError{OfpErr::OFPBFC_BAD_FLAGS, "the bundle has other flags"}, msg);
+    }
+    it->second.msgs.emplace_back(msg.begin(), msg.end());
+}
+
+std::optional<OfpError> ConnMgr::commit_bundle(Conn& c, uint32_t id, uint16_t flags) {
+    Conn::Bundle bundle = std::move(c.bundles.at(id));
+    c.bundles.erase(id);
+    if (bundle.flags != flags) return OfpError{OfpErr::OFPBFC_BAD_FLAGS, "commit with other flags than the bundle's"};
+    Pipeline* p = sw_.pipeline(bridge_);
+    if (!p) return OfpError{OfpErr::OFPBFC_MSG_FAILED, "bridge is gone"};
+    PipelineSnapshot before = snapshot_pipeline(*p);
+    Removed removed;
+    std::vector<std::span<const uint8_t>> packet_outs;
+    for (const Bytes& outer : bundle.msgs) {
+        auto ba = std::get<OfpBundleAdd>(decode_bundle_add(outer));
+        std::optional<OfpError> e;
+        switch (ba.inner_type) {
+            case OfpType::FlowMod: e = flow_mod(c, ba.inner, removed); break;
+            case OfpType::GroupMod: e = group_mod(c, ba.inner, removed); break;
+            case OfpType::PortMod:
+                // Port mods cannot be undone: not in atomic bundles.
+                e = (flags & kBundleAtomic) ? OfpError{OfpErr::OFPBFC_MSG_FAILED, "port mods are not atomic"}
+                                            : port_mod(c, ba.inner);
+                break;
+            case OfpType::PacketOut: packet_outs.push_back(ba.inner); break;
+            default: e = OfpError{OfpErr::OFPBFC_MSG_UNSUP, "this message cannot be bundled"};
+        }
+        if (e) {
+            send_error(c, *e, outer);
+            restore_pipeline(*p, before);
+            sw_.request_revalidation();
+            return OfpError{OfpErr::OFPBFC_MSG_FAILED, "a message of the bundle failed: nothing was changed"};
+        }
+    }
+    for (const auto& fr : removed) send_flow_removed(fr);
+    for (auto po : packet_outs)
+        if (auto e = packet_out(c, po)) send_error(c, *e, po);
+    return std::nullopt;
 }
 
 void ConnMgr::handle_role(Conn& c, std::span<const uint8_t> msg) {

@@ -89,13 +89,22 @@ private:
     void reap_closed();
     void probe(Conn& c);
 
-    // Request handlers.
-    void handle_flow_mod(Conn& c, std::span<const uint8_t> msg);
-    void handle_group_mod(Conn& c, std::span<const uint8_t> msg);
-    void handle_meter_mod(Conn& c, std::span<const uint8_t> msg);
-    void handle_packet_out(Conn& c, std::span<const uint8_t> msg);
+    // Request handlers. The mods return their error (nullopt: done) and
+    // add the flow-removed records they cause to 'removed' (the caller
+    // sends them): bundles apply them too.
+    using Removed = std::vector<OfpFlowRemoved>;
+    std::optional<OfpError> flow_mod(Conn& c, std::span<const uint8_t> msg, Removed& removed);
+    std::optional<OfpError> group_mod(Conn& c, std::span<const uint8_t> msg, Removed& removed);
+    std::optional<OfpError> meter_mod(Conn& c, std::span<const uint8_t> msg, Removed& removed);
+    std::optional<OfpError> packet_out(Conn& c, std::span<const uint8_t> msg);
+    std::optional<OfpError> port_mod(Conn& c, std::span<const uint8_t> msg);
+    // Runs a mod and answers it: its error, or the flow-removed messages.
+    template <typename Fn>
+    void reply_to_mod(Conn& c, std::span<const uint8_t> msg, Fn&& mod);
     void handle_role(Conn& c, std::span<const uint8_t> msg);
-    void handle_port_mod(Conn& c, std::span<const uint8_t> msg);
+    void handle_bundle_control(Conn& c, std::span<const uint8_t> msg);
+    void handle_bundle_add(Conn& c, std::span<const uint8_t> msg);
+    std::optional<OfpError> commit_bundle(Conn& c, uint32_t id, uint16_t flags);
     std::vector<OfpPortInfo> ports() const;
 
     PollLoop& loop_;

@@ -334,6 +334,35 @@ FlowModOutcome delete_rules_using_meter(Pipeline& p, uint32_t meter, Clock::time
     return out;
 }
 
+PipelineSnapshot snapshot_pipeline(const Pipeline& p) {
+    PipelineSnapshot s;
+    for (int t = 0; t < Pipeline::kNTables; t++)
+        p.for_each(static_cast<uint8_t>(t), [&](OfRule& r) {
+            s.rules.push_back({r.table_id, r.match, r.priority, r.actions, r.cookie, r.idle_timeout, r.hard_timeout,
+                               r.flags, r.importance, r.created, r.modified, r.last_used, r.packets, r.bytes});
+        });
+    s.groups = p.groups;
+    return s;
+}
+
+void restore_pipeline(Pipeline& p, const PipelineSnapshot& s) {
+    p.clear();
+    for (const auto& sr : s.rules) {
+        OfRule* r = p.add(sr.table_id, sr.match, sr.priority, sr.actions, sr.cookie);
+        r->idle_timeout = sr.idle_timeout;
+        r->hard_timeout = sr.hard_timeout;
+        r->flags = sr.flags;
+        r->importance = sr.importance;
+        r->created = sr.created;
+        r->modified = sr.modified;
+        r->last_used = sr.last_used;
+        r->packets = sr.packets;
+        r->bytes = sr.bytes;
+    }
+    p.groups = s.groups;
+    p.modified();
+}
+
 // ---- Groups ----
 
 namespace {

@@ -5,6 +5,7 @@
 // removed messages) is returned.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -62,6 +63,25 @@ bool actions_use_meter(const OfActions& actions, uint32_t meter);
 // Deletes the rules that use 'meter' (its meter was deleted), reporting
 // those with OFPFF_SEND_FLOW_REM with reason OFPRR_METER_DELETE.
 FlowModOutcome delete_rules_using_meter(Pipeline& pipeline, uint32_t meter, Clock::time_point now);
+
+// A copy of a pipeline's rules and groups, to put back when a bundle
+// fails half way (rules come back with new ids).
+struct PipelineSnapshot {
+    struct SavedRule {
+        uint8_t table_id;
+        Match match;
+        int32_t priority;
+        OfActions actions;
+        uint64_t cookie;
+        uint16_t idle_timeout, hard_timeout, flags, importance;
+        Clock::time_point created, modified, last_used;
+        uint64_t packets, bytes;
+    };
+    std::vector<SavedRule> rules;
+    std::map<uint32_t, OfGroup> groups;
+};
+PipelineSnapshot snapshot_pipeline(const Pipeline& pipeline);
+void restore_pipeline(Pipeline& pipeline, const PipelineSnapshot& snapshot);
 
 // ---- Groups ----
 

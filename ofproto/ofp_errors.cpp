@@ -290,6 +290,7 @@ constexpr ErrRow kRows[] = {
     {E::OFPBFC_TIMEOUT, V14, V15, OF, 17, 14},
     {E::OFPBFC_BUNDLE_IN_PROGRESS, V13, V13, ONF, 2315, 0},
     {E::OFPBFC_BUNDLE_IN_PROGRESS, V14, V15, OF, 17, 15},
+    {E::OFPBFC_BAD_VERSION, V14, V15, NX, 22, 0},
 };
 
 constexpr const char* kNames[] = {

@@ -114,7 +114,7 @@ std::variant<uint32_t, OfpError> decode_port_stats_request(std::span<const uint8
         default: {
             uint32_t wire = r.u32();
             auto port = port_from_ofp11(wire);
-            if (!port) return make_error(OfpErr::OFPBRC_BAD_PORT, "port " + std::to_string(wire) + " out of range");
+            if (!port) return make_error(OfpErr::OFPBAC_BAD_OUT_PORT, "port " + std::to_string(wire) + " out of range");
             return any_if_none(*port);
         }
     }

@@ -913,6 +913,7 @@ FlowModOutcome Switch::meter_mod(const std::string& bridge, const OfpMeterMod& m
         return fail(OfpErr::OFPMMFC_METER_EXISTS, fmt::format("meter {} exists", mm.meter_id));
     if (mm.command == MeterModCommand::Modify && it == meters.end())
         return fail(OfpErr::OFPMMFC_UNKNOWN_METER, fmt::format("no meter {}", mm.meter_id));
+    if (mm.bands.empty()) return fail(OfpErr::OFPMMFC_OUT_OF_BANDS, "a meter needs a band");
     if (mm.bands.size() > 1)
         return fail(OfpErr::OFPMMFC_OUT_OF_BANDS, "xvs meters have one band (the datapath's token bucket)");
     if (!mm.bands.empty() && mm.bands[0].type != MeterBandType::Drop)

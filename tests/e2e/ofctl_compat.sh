@@ -16,6 +16,7 @@
 #  0. groups (all, select, indirect, fast failover; 1.5 bucket edits) and
 #     meters: their tables and statistics, errors, deletes that take the
 #     flows using them along;
+#  1b. bundles: the corpus in one bundle; a failing bundle changes nothing;
 #  3. a flow that overlaps another under check_overlap, or whose actions
 #     do not fit its match or table, is refused with the same error by
 #     both, and the flows stay as they were;
@@ -162,6 +163,22 @@ same "fin_timeout" dump-flows br0 --no-stats
 both del-flows br0 table=0
 wait_flows 1 table=2
 same "delete_learned" dump-flows br0 --no-stats
+
+# Bundles (1.4+, and ONF's in 1.3): the corpus in one atomic bundle; a
+# bundle whose second flow fails changes nothing, with the same errors;
+# replace-flows through a bundle.
+note "bundles"
+bad=$VT/bad_bundle.txt
+printf 'table=1,priority=5,ip actions=drop\ntable=1,priority=5,check_overlap,tcp actions=drop\n' >"$bad"
+for V in -OOpenFlow13 -OOpenFlow14 -OOpenFlow15; do
+  both $V del-flows br0
+  both $V --bundle add-flows br0 "$DATA/ofctl_flows.txt"
+  same "corpus added in a bundle" $V dump-flows br0 --no-stats
+  refused "a bundle with a failing flow" $V --bundle add-flows br0 "$bad"
+  same "after the failed bundle" $V dump-flows br0 --no-stats
+  both $V --bundle replace-flows br0 "$DATA/ofctl_flows_of13.txt"
+  same "replace-flows in a bundle" $V dump-flows br0 --no-stats
+done
 
 for V in "" -OOpenFlow13 -OOpenFlow14 -OOpenFlow15; do
   note "version ${V:-default}"

@@ -13,6 +13,7 @@ usage: ofp_fuzz.py XVS_SOCKET OVS_SOCKET SEED COUNT
    The share of errors that agree exactly is printed.
 Exits non-zero, naming the message, when a check fails.
 """
+import os
 import random
 import socket
 import struct
@@ -184,6 +185,24 @@ def stats_req10(xid, st_type, body=b""):
     return hdr(OFP10, 16, struct.pack("!HH", st_type, 0) + body, xid)
 
 
+def group_mod(xid, version):
+    """An all group with one output bucket (1.1-1.4 layout, or 1.5's)."""
+    out = output13(1)
+    if version < OFP15:
+        bucket = struct.pack("!HHII4x", 16 + len(out), 0, 0xffffffff, 0xffffffff) + out
+        return hdr(version, 15, struct.pack("!HBxI", 0, 0, 1 + xid % 50) + bucket, xid)
+    bucket = struct.pack("!HHI", 8 + len(out), len(out), xid % 7) + out
+    return hdr(version, 15, struct.pack("!HBxIHHI", 0, 0, 1 + xid % 50, len(bucket), 0, 0xffffffff) + bucket, xid)
+
+
+def bundle_ctrl(xid, version, ctrl_type, bundle_id=1, flags=1):
+    return hdr(version, 33, struct.pack("!IHH", bundle_id, ctrl_type, flags), xid)
+
+
+def bundle_add(xid, version, inner, bundle_id=1, flags=1):
+    return hdr(version, 34, struct.pack("!I2xH", bundle_id, flags) + inner, xid)
+
+
 def valid_messages(version, xid):
     """(name, bytes) of valid requests for 'version'."""
     if version == OFP10:
@@ -212,7 +231,13 @@ def valid_messages(version, xid):
         ("role", hdr(version, 24, struct.pack("!I4xQ", 0, 0), xid)),
         ("get async", hdr(version, 26, b"", xid)),
         ("features", hdr(version, 5, b"", xid)),
-    ]
+        ("group mod", group_mod(xid, version)),
+        ("meter mod", hdr(version, 29, struct.pack("!HHI", 0, 1, 1 + xid % 50) +
+                          struct.pack("!HHIIB3x", 1, 16, 1000, 100, 0), xid)),
+        ("group stats", multipart13(xid, version, 6, struct.pack("!I4x", 0xfffffffc))),
+        ("meter config", multipart13(xid, version, 10, struct.pack("!I4x", 0xffffffff))),
+    ] + ([("bundle open", bundle_ctrl(xid, version, 0)),
+          ("bundle add", bundle_add(xid, version, flow_mod13(xid, version)))] if version >= OFP14 else [])
 
 
 def crafted(version, xid):
@@ -297,6 +322,8 @@ def main():
     # an error from xvs.
     agree = both_err = 0
     conns = {}
+    # XVS_FUZZ_LOG=FILE: every mutated message and both answers, to replay one.
+    log = open(os.environ["XVS_FUZZ_LOG"], "w") if os.environ.get("XVS_FUZZ_LOG") else None
     for i in range(count):
         version = rng.choice((OFP10, OFP13, OFP14, OFP15))
         if version not in conns:
@@ -339,6 +366,8 @@ def main():
             o.close()
             conns[version] = (x, Conn(opath, version))
         xe, oe = error_of(xr), error_of(orr)
+        if log:
+            log.write(f"{i} {msg.hex()} xvs={xe} ovs={oe}\n")
         if oe is not None:
             if xe is None:
                 failures.append(f"{label}: Open vSwitch answered error {oe}, xvs no error")

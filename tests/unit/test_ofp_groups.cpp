@@ -15,6 +15,8 @@
 //   one OVS makes later (ofproto, datapath) and the row says so.
 #include <doctest/doctest.h>
 
+#include "support/hex.h"
+
 #include <string>
 #include <string_view>
 
@@ -25,29 +27,7 @@ using namespace xvs::ofproto;
 
 namespace {
 
-Bytes hex(std::string_view s) {
-    Bytes out;
-    int nibble = -1;
-    for (char c : s) {
-        int v;
-        if (c >= '0' && c <= '9')
-            v = c - '0';
-        else if (c >= 'a' && c <= 'f')
-            v = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F')
-            v = c - 'A' + 10;
-        else
-            continue;
-        if (nibble < 0) {
-            nibble = v;
-        } else {
-            out.push_back(uint8_t(nibble << 4 | v));
-            nibble = -1;
-        }
-    }
-    REQUIRE(nibble < 0);
-    return out;
-}
+using xvs::test::hex;
 
 std::string to_hex(std::span<const uint8_t> b) {
     static const char* digits = "0123456789abcdef";

@@ -4,6 +4,8 @@
 // every version), round trips, and every error path.
 #include <doctest/doctest.h>
 
+#include "support/hex.h"
+
 #include <random>
 #include <string>
 #include <string_view>
@@ -16,25 +18,7 @@ using namespace xvs::ofproto;
 
 namespace {
 
-Bytes hex(std::string_view s) {
-    Bytes out;
-    int nibble = -1;
-    for (char c : s) {
-        int v;
-        if (c >= '0' && c <= '9') v = c - '0';
-        else if (c >= 'a' && c <= 'f') v = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F') v = c - 'A' + 10;
-        else continue;
-        if (nibble < 0) {
-            nibble = v;
-        } else {
-            out.push_back(uint8_t(nibble << 4 | v));
-            nibble = -1;
-        }
-    }
-    REQUIRE(nibble < 0);
-    return out;
-}
+using xvs::test::hex;
 
 std::string to_hex(std::span<const uint8_t> b) {
     static const char* digits = "0123456789abcdef";
@@ -662,7 +646,7 @@ TEST_CASE("port-selecting requests") {
     CHECK(port("05 12 00 18 00 00 00 01 00 0f 00 00 00 00 00 00 00 00 00 01 00 00 00 02") == 1);
     CHECK(port("0110001400000001 00050000fffc0000 ffffffff") == 0xfffc);
     CHECK(error_of(decode_port_stats_request(hex("04 12 00 18 00 00 00 02 00 04 00 00 00 00 00 00 "
-                                                 "ff 00 00 00 00 00 00 00"))) == OfpErr::OFPBRC_BAD_PORT);
+                                                 "ff 00 00 00 00 00 00 00"))) == OfpErr::OFPBAC_BAD_OUT_PORT);
     CHECK(error_of(decode_port_stats_request(hex("0110000c0000000100030000"))) == OfpErr::OFPBRC_BAD_TYPE);
 }
 
