@@ -117,6 +117,12 @@ std::optional<OfpError> check_actions(const OfActions& actions, const Match& mat
 
 // ---- Text ---------------------------------------------------------------------
 
+// ovs-ofctl's tokenizer (OVS's ofputil_parse_key_value()): the next "key",
+// "key:value", "key=value" or "key(value)" of 's' from *pos, skipping
+// commas and white space; parentheses nest, and "key(x)->y" is one value.
+// False at the end of the text.
+bool next_key_value(std::string_view s, size_t* pos, std::string_view* key, std::string_view* value);
+
 // Parses ovs-ofctl's action syntax, as in "actions=..." of add-flow
 // (instructions allowed: goto_table, write_metadata, clear_actions,
 // write_actions(...), meter) or, with allow_instructions false, of

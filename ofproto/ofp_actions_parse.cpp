@@ -15,21 +15,11 @@ namespace xvs::ofproto {
 
 using namespace wire;
 
-namespace {
-
-using Error = std::optional<std::string>;
-
-constexpr int kMaxDepth = 100;  // write_actions nesting, as Open vSwitch limits it
-
-bool ieq(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
 // ---- Key/value splitting (ofputil_parse_key_value()) ----------------------
 
 // Length of the value starting at s[0], up to a character of 'delims' or the
 // end, skipping over balanced parentheses.
-size_t value_len(std::string_view s, std::string_view delims) {
+static size_t value_len(std::string_view s, std::string_view delims) {
     size_t n = 0;
     while (n < s.size() && delims.find(s[n]) == std::string_view::npos) {
         if (s[n] == '(') {
@@ -73,6 +63,16 @@ bool next_key_value(std::string_view s, size_t* pos, std::string_view* key, std:
     *value = v.substr(0, vlen);
     *pos += vlen + (vlen < v.size());
     return true;
+}
+
+namespace {
+
+using Error = std::optional<std::string>;
+
+constexpr int kMaxDepth = 100;  // write_actions nesting, as Open vSwitch limits it
+
+bool ieq(std::string_view a, std::string_view b) {
+    return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
 // ---- Numbers (ovs-ofctl's str_to_*()) ------------------------------------------

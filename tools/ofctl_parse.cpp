@@ -91,50 +91,13 @@ Protocols usable_for(const MfField& f, const MfValue& mask) {
 
 // ---- Keys and values ------------------------------------------------------------
 
-// ovs-ofctl's key[=:]value / key(value) tokenizer: skips spaces and commas,
-// returns false at the end of the text.
-size_t value_length(std::string_view s, std::string_view delims) {
-    size_t n = 0;
-    while (n < s.size() && delims.find(s[n]) == std::string_view::npos) {
-        if (s[n] == '(') {
-            int level = 0;
-            do {
-                if (n >= s.size()) return n;
-                if (s[n] == '(') level++;
-                if (s[n] == ')') level--;
-                n++;
-            } while (level > 0);
-        } else {
-            n++;
-        }
-    }
-    return n;
-}
-
+// ovs-ofctl's key[=:]value / key(value) tokenizer (ofp_actions.h's),
+// consuming what it reads from the front of 's'.
 bool next_key_value(std::string_view& s, std::string_view* key, std::string_view* value) {
-    size_t skip = s.find_first_not_of(", \t\r\n");
-    if (skip == std::string_view::npos) return false;
-    s.remove_prefix(skip);
-    size_t key_len = std::min(s.find_first_of(":=(, \t\r\n"), s.size());
-    char delim = key_len < s.size() ? s[key_len] : '\0';
-    *key = s.substr(0, key_len);
-    s.remove_prefix(std::min(s.size(), key_len + (delim != '\0')));
-    std::string_view delims;
-    if (delim == ':' || delim == '=') {
-        delims = ", \t\r\n";
-    } else if (delim == '(') {
-        delims = ")";
-    } else {
-        *value = {};
-        return true;
-    }
-    size_t n = value_length(s, delims);
-    if (delim == '(' && n + 2 < s.size() && s[n] == ')' && s[n + 1] == '-' && s[n + 2] == '>') {
-        n += value_length(s.substr(n), ", \t\r\n");
-    }
-    *value = s.substr(0, n);
-    s.remove_prefix(std::min(s.size(), n + 1));
-    return true;
+    size_t pos = 0;
+    bool more = ofproto::next_key_value(s, &pos, key, value);
+    s.remove_prefix(std::min(pos, s.size()));
+    return more;
 }
 
 // strtol-style integer with base detection, as OVS's str_to_int.

@@ -5,8 +5,12 @@
 #include <doctest/doctest.h>
 
 #include <cstdint>
+#include <span>
+#include <string>
 #include <string_view>
 #include <vector>
+
+#include "support/packet.h"  // to_hex
 
 namespace xvs::test {
 
@@ -31,3 +35,5 @@ inline std::vector<uint8_t> hex(std::string_view s) {
 }
 
 }  // namespace xvs::test
+
+#define CHECK_BYTES(actual, expected) CHECK(xvs::test::to_hex(actual) == xvs::test::to_hex(expected))

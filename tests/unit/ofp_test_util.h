@@ -12,19 +12,9 @@
 #include <vector>
 
 #include "ofproto/ofp_actions.h"
+#include "support/hex.h"
 
 namespace xvs::test {
-
-inline std::vector<uint8_t> hex(std::string_view s) {
-    std::vector<uint8_t> out;
-    std::string digits;
-    for (char c : s)
-        if (isxdigit(static_cast<unsigned char>(c))) digits += c;
-    REQUIRE(digits.size() % 2 == 0);
-    for (size_t i = 0; i < digits.size(); i += 2)
-        out.push_back(static_cast<uint8_t>(std::stoi(digits.substr(i, 2), nullptr, 16)));
-    return out;
-}
 
 inline ofproto::OfActions parse(std::string_view text, bool instructions = true) {
     std::string err;

@@ -29,18 +29,7 @@ namespace {
 
 using xvs::test::hex;
 
-std::string to_hex(std::span<const uint8_t> b) {
-    static const char* digits = "0123456789abcdef";
-    std::string s;
-    for (size_t i = 0; i < b.size(); i++) {
-        if (i) s += (i % 16) ? ' ' : '\n';
-        s += digits[b[i] >> 4];
-        s += digits[b[i] & 15];
-    }
-    return s;
-}
-
-#define CHECK_BYTES(actual, expected) CHECK(to_hex(actual) == to_hex(expected))
+using xvs::test::to_hex;
 
 template <typename T>
 OfpErr error_of(const std::variant<T, OfpError>& v) {
