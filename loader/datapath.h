@@ -10,6 +10,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "loader/flow_tables.h"
@@ -113,6 +114,8 @@ public:
     Status del_flow(const xvs_flow_key& key, const xvs_flow_key& mask);
     Status flush_flows();
     std::vector<FlowEntry> dump_flows() const;
+    // The same, one flow at a time without collecting them (batched reads).
+    Status for_each_flow(const std::function<void(const FlowEntry&)>& fn) const;
     std::vector<MaskInfo> masks() const;
     // Reorders the mask search list by hit count (atomic for readers).
     Status rank_masks();
@@ -143,7 +146,8 @@ private:
     Status open_objects_programs();
     Status relink_flows();
     Status write_mask_list(const std::vector<uint32_t>& ids);
-    Result<uint32_t> acquire_mask(const xvs_flow_key& mask);
+    // The id of 'mask' in the mask table (added when new), and its entry.
+    Result<std::pair<uint32_t, xvs_mask>> acquire_mask(const xvs_flow_key& mask);
     Status release_mask(uint32_t id);
     Status sync_domain_devmap(uint32_t domain, const xvs_flood_domain& d);
 
@@ -162,6 +166,12 @@ private:
     Map<uint32_t, xvs_exec> exec_slots_;
     MapFd upcalls_;
     UniqueFd prog_xdp_rx_, prog_tc_rx_, prog_exec_;
+    // The packet socket execute() sends on, opened on first use and kept:
+    // closing a packet socket waits for an RCU grace period.
+    UniqueFd exec_sock_;
+    // Where acquire_mask() last found each mask (checked before use: other
+    // processes may change the mask table).
+    std::unordered_map<std::string, uint32_t> mask_hints_;
 };
 
 // Reads upcalls from the datapath's ring buffer.

@@ -48,8 +48,10 @@ Result<int> Datapath::execute(uint32_t in_port, std::span<const uint8_t> packet,
     ex.actions = actions;
     if (auto s = exec_slots_.update(slot, ex); !s) return s.error();
 
-    UniqueFd sock(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
-    if (!sock.valid()) return make_error("cannot open packet socket: {}", errno_str(errno));
+    if (!exec_sock_.valid()) {
+        exec_sock_ = UniqueFd(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
+        if (!exec_sock_.valid()) return make_error("cannot open packet socket: {}", errno_str(errno));
+    }
 
     std::vector<uint8_t> in(sizeof(xvs_exec_hdr) + packet.size());
     std::memcpy(in.data() + sizeof(xvs_exec_hdr), packet.data(), packet.size());
@@ -84,7 +86,7 @@ Result<int> Datapath::execute(uint32_t in_port, std::span<const uint8_t> packet,
             }
         }
         for (uint32_t ifindex : targets) {
-            if (auto s = send_on(sock.get(), ifindex, out.data(), run.data_size_out); !s) return s.error();
+            if (auto s = send_on(exec_sock_.get(), ifindex, out.data(), run.data_size_out); !s) return s.error();
             sent++;
         }
     }

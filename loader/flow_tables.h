@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstring>
+#include <functional>
 #include <utility>
 #include <vector>
 
@@ -52,24 +53,46 @@ class FlowTables {
 
 public:
     Status open(MapFd s, MapFd m, MapFd l);
-    int ncpus() const { return s_.ncpus(); }
-
-    std::optional<std::vector<xvs_megaflow>> lookup(uint8_t cls, const xvs_mf_key_l& k) const {
+    
+    std::optional<xvs_megaflow> lookup(uint8_t cls, const xvs_mf_key_l& k) const {
         return visit(cls, [&](auto& t) { return t.lookup(narrow<key_of<decltype(t)>>(k)); });
     }
-    Status update(uint8_t cls, const xvs_mf_key_l& k, const std::vector<xvs_megaflow>& v, uint64_t flags) {
-        return visit(cls, [&](auto& t) { return t.update_all(narrow<key_of<decltype(t)>>(k), v, flags); });
+    Status update(uint8_t cls, const xvs_mf_key_l& k, const xvs_megaflow& v, uint64_t flags) {
+        return visit(cls, [&](auto& t) { return t.update(narrow<key_of<decltype(t)>>(k), v, flags); });
+    }
+    // Adds a flow that must not exist yet: 0 or an errno (EEXIST: it does).
+    int insert(uint8_t cls, const xvs_mf_key_l& k, const xvs_megaflow& v) {
+        return visit(cls, [&](auto& t) {
+            auto nk = narrow<key_of<decltype(t)>>(k);
+            return bpf_map_update_elem(t.fd(), &nk, &v, BPF_NOEXIST) ? errno : 0;
+        });
     }
     Status remove(uint8_t cls, const xvs_mf_key_l& k) {
         return visit(cls, [&](auto& t) { return t.remove(narrow<key_of<decltype(t)>>(k)); });
+    }
+    // Every flow of the three tables, read in batches.
+    Status for_each(const std::function<void(uint8_t cls, const xvs_mf_key_l&, const xvs_megaflow&)>& fn) const {
+        Status st;
+        auto one = [&](uint8_t cls, const auto& t) {
+            using K = key_of<decltype(t)>;
+            if (st) st = t.for_each([&](const K& k, const xvs_megaflow& v) {
+                xvs_mf_key_l l{};
+                std::memcpy(&l, &k, sizeof k);
+                fn(cls, l, v);
+            });
+        };
+        one(XVS_MF_S, s_);
+        one(XVS_MF_M, m_);
+        one(XVS_MF_L, l_);
+        return st;
     }
     // Every (class, key) in the three tables.
     std::vector<std::pair<uint8_t, xvs_mf_key_l>> keys() const;
 
 private:
-    PerCpuMap<xvs_mf_key_s, xvs_megaflow> s_;
-    PerCpuMap<xvs_mf_key_m, xvs_megaflow> m_;
-    PerCpuMap<xvs_mf_key_l, xvs_megaflow> l_;
+    Map<xvs_mf_key_s, xvs_megaflow> s_;
+    Map<xvs_mf_key_m, xvs_megaflow> m_;
+    Map<xvs_mf_key_l, xvs_megaflow> l_;
 };
 
 }  // namespace xvs::loader

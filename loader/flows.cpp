@@ -39,11 +39,11 @@ xvs_flow_key unpack_key(const xvs_mf_key_l& k, const xvs_mask& m) {
 }
 
 Status FlowTables::open(MapFd s, MapFd m, MapFd l) {
-    auto ts = PerCpuMap<xvs_mf_key_s, xvs_megaflow>::open(std::move(s));
+    auto ts = Map<xvs_mf_key_s, xvs_megaflow>::open(std::move(s));
     if (!ts) return ts.error();
-    auto tm = PerCpuMap<xvs_mf_key_m, xvs_megaflow>::open(std::move(m));
+    auto tm = Map<xvs_mf_key_m, xvs_megaflow>::open(std::move(m));
     if (!tm) return tm.error();
-    auto tl = PerCpuMap<xvs_mf_key_l, xvs_megaflow>::open(std::move(l));
+    auto tl = Map<xvs_mf_key_l, xvs_megaflow>::open(std::move(l));
     if (!tl) return tl.error();
     s_ = std::move(*ts);
     m_ = std::move(*tm);
@@ -128,12 +128,22 @@ Status Datapath::rank_masks() {
     return write_mask_list(ids);
 }
 
-Result<uint32_t> Datapath::acquire_mask(const xvs_flow_key& mask) {
+Result<std::pair<uint32_t, xvs_mask>> Datapath::acquire_mask(const xvs_flow_key& mask) {
+    std::string hint_key(reinterpret_cast<const char*>(&mask), sizeof mask);
+    if (auto h = mask_hints_.find(hint_key); h != mask_hints_.end()) {
+        auto m = masks_.lookup(h->second);
+        if (m && m->in_use && same_key(m->mask, mask)) return std::pair{h->second, *m};
+        mask_hints_.erase(h);
+    }
+    if (mask_hints_.size() > 4 * XVS_MAX_MASKS) mask_hints_.clear();
     std::optional<uint32_t> free_id;
     for (uint32_t id = 0; id < XVS_MAX_MASKS; id++) {
         auto m = masks_.lookup(id);
         if (!m) continue;
-        if (m->in_use && same_key(m->mask, mask)) return id;
+        if (m->in_use && same_key(m->mask, mask)) {
+            mask_hints_[hint_key] = id;
+            return std::pair{id, *m};
+        }
         if (!m->in_use && !free_id) free_id = id;
     }
     if (!free_id) return make_error("the datapath already uses {} distinct masks (its limit)", XVS_MAX_MASKS);
@@ -154,7 +164,8 @@ Result<uint32_t> Datapath::acquire_mask(const xvs_flow_key& mask) {
         if (cur.ids[i] != *free_id) ids.push_back(cur.ids[i]);
     ids.push_back(*free_id);
     if (auto s = write_mask_list(ids); !s) return s.error();
-    return *free_id;
+    mask_hints_[hint_key] = *free_id;
+    return std::pair{*free_id, m};
 }
 
 Status Datapath::release_mask(uint32_t id) {
@@ -169,29 +180,34 @@ Status Datapath::release_mask(uint32_t id) {
 Status Datapath::put_flow(const xvs_flow_key& key, const xvs_flow_key& mask, xvs_action_list actions,
                           PutMode mode, bool clear_stats) {
     if (actions.n > XVS_MAX_ACTIONS) return make_error("at most {} actions per flow", XVS_MAX_ACTIONS);
-    auto mask_id = acquire_mask(mask);
-    if (!mask_id) return mask_id.error();
-    auto m = masks_.lookup(*mask_id);
-    if (!m) return make_error("mask {} vanished", *mask_id);
-    xvs_mf_key_l mk = pack_key(*mask_id, apply_mask(key, mask), *m);
-    auto existing = flows_.lookup(m->cls, mk);
+    auto acquired = acquire_mask(mask);
+    if (!acquired) return acquired.error();
+    auto& [mask_id, mask_entry] = *acquired;
+    xvs_mask* m = &mask_entry;
+    xvs_mf_key_l mk = pack_key(mask_id, apply_mask(key, mask), *m);
     auto fail = [&](Error e) -> Status {
-        if (m->n_flows == 0) (void)release_mask(*mask_id);
+        if (m->n_flows == 0) (void)release_mask(mask_id);
         return e;
     };
-    if (mode == PutMode::Create && existing) return make_error("flow already exists (use mod-flow to change it)");
-    if (mode == PutMode::Modify && !existing) return fail(make_error("no such flow"));
     actions.flags = xdp_flags_for(actions);
-    std::vector<xvs_megaflow> vals(static_cast<size_t>(flows_.ncpus()));
-    for (size_t i = 0; i < vals.size(); i++) {
-        vals[i] = xvs_megaflow{};
-        if (existing && !clear_stats) vals[i].stats = (*existing)[i].stats;
-        vals[i].actions = actions;
+    xvs_megaflow val{};
+    val.actions = actions;
+    // Create, the upcall path's case, tries the insert alone.
+    std::optional<xvs_megaflow> existing;
+    if (mode == PutMode::Create) {
+        if (int err = flows_.insert(m->cls, mk, val); err == EEXIST)
+            return make_error("flow already exists (use mod-flow to change it)");
+        else if (err)
+            return fail(make_error("cannot add the flow: {}", errno_str(err)));
+    } else {
+        existing = flows_.lookup(m->cls, mk);
+        if (mode == PutMode::Modify && !existing) return fail(make_error("no such flow"));
+        if (existing && !clear_stats) val.stats = existing->stats;
+        if (auto s = flows_.update(m->cls, mk, val, existing ? BPF_EXIST : BPF_NOEXIST); !s) return fail(s.error());
     }
-    if (auto s = flows_.update(m->cls, mk, vals, existing ? BPF_EXIST : BPF_NOEXIST); !s) return fail(s.error());
     if (!existing) {
         m->n_flows++;
-        (void)masks_.update(*mask_id, *m);
+        (void)masks_.update(mask_id, *m);
     }
     return {};
 }
@@ -217,36 +233,41 @@ Status Datapath::flush_flows() {
     return {};
 }
 
-std::vector<FlowEntry> Datapath::dump_flows() const {
-    std::vector<FlowEntry> out;
-    for (const auto& [cls, k] : flows_.keys()) {
-        auto per = flows_.lookup(cls, k);
-        auto m = masks_.lookup(k.mask_id);
-        if (!per || per->empty() || !m) continue;
-        FlowEntry e;
+Status Datapath::for_each_flow(const std::function<void(const FlowEntry&)>& fn) const {
+    std::optional<xvs_mask> masks[XVS_MAX_MASKS];
+    bool read[XVS_MAX_MASKS] = {};
+    FlowEntry e;
+    return flows_.for_each([&](uint8_t, const xvs_mf_key_l& k, const xvs_megaflow& v) {
+        if (k.mask_id >= XVS_MAX_MASKS) return;
+        if (!read[k.mask_id]) {
+            masks[k.mask_id] = masks_.lookup(k.mask_id);
+            read[k.mask_id] = true;
+        }
+        const auto& m = masks[k.mask_id];
+        if (!m) return;
         e.key = unpack_key(k, *m);
         e.mask = m->mask;
         e.mask_id = k.mask_id;
-        e.actions = (*per)[0].actions;
-        for (const auto& v : *per) {
-            e.stats.packets += v.stats.packets;
-            e.stats.bytes += v.stats.bytes;
-            e.stats.used_ns = std::max(e.stats.used_ns, v.stats.used_ns);
-            e.stats.tcp_flags |= v.stats.tcp_flags;
-        }
-        out.push_back(e);
-    }
+        e.actions = v.actions;
+        e.stats = v.stats;
+        fn(e);
+    });
+}
+
+std::vector<FlowEntry> Datapath::dump_flows() const {
+    std::vector<FlowEntry> out;
+    (void)for_each_flow([&](const FlowEntry& e) { out.push_back(e); });
     return out;
 }
 
 Status Datapath::relink_flows() {
     for (const auto& [cls, k] : flows_.keys()) {
-        auto per = flows_.lookup(cls, k);
-        if (!per || per->empty()) continue;
-        uint16_t want = xdp_flags_for((*per)[0].actions);
-        if ((*per)[0].actions.flags == want) continue;
-        for (auto& v : *per) v.actions.flags = want;
-        if (auto s = flows_.update(cls, k, *per, BPF_EXIST); !s) return s;
+        auto v = flows_.lookup(cls, k);
+        if (!v) continue;
+        uint16_t want = xdp_flags_for(v->actions);
+        if (v->actions.flags == want) continue;
+        v->actions.flags = want;
+        if (auto s = flows_.update(cls, k, *v, BPF_EXIST); !s) return s;
     }
     return {};
 }

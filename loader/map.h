@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,6 +57,7 @@ std::vector<K> map_keys(int fd) {
 template <typename K, typename V>
 class Map {
 public:
+    using key_type = K;
     Map() = default;
     static Result<Map> open(MapFd m) {
         if (auto s = m.check_sizes(sizeof(K), sizeof(V)); !s) return s.error();
@@ -81,6 +83,27 @@ public:
         return {};
     }
     std::vector<K> keys() const { return map_keys<K>(fd()); }
+    // Every entry, read in batches (a hash map's batch token is a bucket
+    // number); entries changed meanwhile may be seen in either state.
+    Status for_each(const std::function<void(const K&, const V&)>& fn) const {
+        uint32_t n = 1024, token = 0;
+        std::vector<K> ks(n);
+        std::vector<V> vs(n);
+        for (bool first = true;; first = false) {
+            uint32_t count = n;
+            int r = bpf_map_lookup_batch(fd(), first ? nullptr : &token, &token, ks.data(), vs.data(), &count, nullptr);
+            int err = r < 0 ? -r : 0;
+            if (err == ENOSPC && count == 0) {  // one bucket holds more than a batch
+                n *= 2;
+                ks.resize(n);
+                vs.resize(n);
+                continue;  // the token still names that bucket (0 = the first)
+            }
+            for (uint32_t i = 0; i < count; i++) fn(ks[i], vs[i]);
+            if (err == ENOENT) return {};
+            if (err) return make_error("batch lookup in map {} failed: {}", m_.name(), errno_str(err));
+        }
+    }
 
 private:
     MapFd m_;

@@ -262,12 +262,15 @@ void ConnMgr::conn_io(Conn& c, short revents) {
 
 void ConnMgr::close_conn(Conn& c, const std::string& why) {
     if (c.closed) return;
+    bool misses_went_here = wants_packet_in_on_miss();
     c.closed = true;
     c.watch.reset();
     c.probe.cancel();
     c.stream->close(why);
     vlog.info("{}: OpenFlow connection {} closed: {}", bridge_, c.stream->name(), why);
-    sw_.request_revalidation();
+    // Table misses stop going to the controllers with the last one that
+    // took them; other connections (ovs-ofctl's) change no megaflow.
+    if (misses_went_here != wants_packet_in_on_miss()) sw_.request_revalidation();
     if (c.remote && c.remote->conn == &c) {
         Remote* r = c.remote;
         r->conn = nullptr;
@@ -323,8 +326,10 @@ void ConnMgr::handle(Conn& c, std::span<const uint8_t> msg) {
             close_conn(c, "version negotiation failed");
             return;
         }
+        bool misses_went_here = wants_packet_in_on_miss();
         c.version = highest_version(common);
-        sw_.request_revalidation();  // table misses may now go to this controller
+        // Table misses may now go to this controller.
+        if (misses_went_here != wants_packet_in_on_miss()) sw_.request_revalidation();
         vlog.info("{}: {}: negotiated OpenFlow version {:#04x}", bridge_, c.stream->name(), c.version);
         return;
     }
@@ -560,7 +565,8 @@ std::optional<OfpError> ConnMgr::flow_mod(Conn& c, std::span<const uint8_t> msg,
     FlowModOutcome out = apply_flow_mod(*p, fm, c.version, Clock::now());
     if (out.error) return out.error;
     removed.insert(removed.end(), out.removed.begin(), out.removed.end());
-    if (out.changed) sw_.request_revalidation();
+    // No revalidation request: the pipeline's change log tells the switch
+    // which megaflows the change can affect.
     return std::nullopt;
 }
 

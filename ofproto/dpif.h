@@ -42,6 +42,12 @@ public:
                             PutMode mode) = 0;
     virtual Status del_flow(const xvs_flow_key& key, const xvs_flow_key& mask) = 0;
     virtual std::vector<FlowEntry> dump_flows() const = 0;
+    // Every flow, one at a time (the revalidator's dump; no list is built
+    // where the datapath can avoid it).
+    virtual Status for_each_flow(const std::function<void(const FlowEntry&)>& fn) const {
+        for (const auto& f : dump_flows()) fn(f);
+        return {};
+    }
     virtual Status flush_flows() = 0;
     virtual size_t n_masks() const = 0;
     virtual Status rank_masks() = 0;

@@ -29,6 +29,9 @@ public:
     }
     Status del_flow(const xvs_flow_key& key, const xvs_flow_key& mask) override { return dp_->del_flow(key, mask); }
     std::vector<FlowEntry> dump_flows() const override { return dp_->dump_flows(); }
+    Status for_each_flow(const std::function<void(const FlowEntry&)>& fn) const override {
+        return dp_->for_each_flow(fn);
+    }
     Status flush_flows() override { return dp_->flush_flows(); }
     size_t n_masks() const override { return dp_->masks().size(); }
     Status rank_masks() override { return dp_->rank_masks(); }
@@ -64,7 +67,11 @@ private:
 Result<std::unique_ptr<Dpif>> open_bpf_dpif(const std::string& name, bool* created) {
     *created = false;
     if (!loader::Datapath::exists(name)) {
-        if (auto s = loader::Datapath::create(name, loader::CreateOptions{}); !s) return s.error();
+        // Room for Open vSwitch's default flow-limit (200000) in every
+        // megaflow table; the tables allocate entries as they fill.
+        loader::CreateOptions o;
+        o.max_flows = 262144;
+        if (auto s = loader::Datapath::create(name, o); !s) return s.error();
         *created = true;
     }
     auto dp = loader::Datapath::open(name);

@@ -146,7 +146,6 @@ FlowModOutcome modify_flows(Pipeline& p, const OfpFlowMod& fm, uint8_t version, 
         if (fm.flags & kFfResetCounts) r->packets = r->bytes = 0;
         r->modified = now;
     }
-    p.modified();
     return {std::nullopt, {}, true};
 }
 

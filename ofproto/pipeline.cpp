@@ -18,15 +18,15 @@ OfRule* Pipeline::add(uint8_t table, const Match& match, int32_t priority, OfAct
         by_id_.erase(old->id);
     }
     by_id_.emplace(r->id, std::move(rule));
-    version_++;
+    note_change(table, r->match);
     return r;
 }
 
 void Pipeline::remove(OfRule* rule) {
     count_learns(rule->actions, -1);
+    note_change(rule->table_id, rule->match);
     tables_[rule->table_id].remove(rule);
     by_id_.erase(rule->id);
-    version_++;
 }
 
 void Pipeline::clear() {
@@ -34,14 +34,24 @@ void Pipeline::clear() {
     by_id_.clear();
     learn_refs_.clear();
     dead_learned_.clear();
-    version_++;
+    modified();
 }
 
 void Pipeline::set_actions(OfRule* rule, OfActions actions) {
     count_learns(actions, +1);
     count_learns(rule->actions, -1);
     rule->actions = std::move(actions);
+    note_change(rule->table_id, rule->match);
+}
+
+void Pipeline::note_change(uint8_t table, const Match& match) {
     version_++;
+    if (changes_.all) return;
+    if (changes_.rules.size() >= kMaxChanges) {
+        changes_ = {.all = true, .rules = {}};
+        return;
+    }
+    changes_.rules.push_back({table, match});
 }
 
 void Pipeline::count_learns(const OfActions& actions, int delta) {

@@ -71,9 +71,29 @@ public:
     void remove(OfRule* rule);
     // Replaces a rule's actions (flow mod "modify").
     void set_actions(OfRule* rule, OfActions actions);
-    // A rule changed in place (flow mod "modify").
-    void modified() { version_++; }
+    // Something changed that the change log cannot name rule by rule (the
+    // group table, a restored snapshot).
+    void modified() {
+        version_++;
+        changes_ = {.all = true, .rules = {}};
+    }
     void clear();
+
+    // The change log: what add, remove and set_actions did since the last
+    // take_changes(), so that revalidation can re-translate only the
+    // megaflows that looked up a changed table and could match a changed
+    // rule. 'all' when that cannot be told (modified(), clear(), or more
+    // than kMaxChanges rules: re-checking everything is then cheaper).
+    struct RuleChange {
+        uint8_t table;
+        Match match;
+    };
+    struct Changes {
+        bool all = false;
+        std::vector<RuleChange> rules;
+    };
+    static constexpr size_t kMaxChanges = 64;
+    Changes take_changes() { return std::exchange(changes_, {}); }
 
     // The rule a packet hits in 'table', recording consulted bits in wc.
     const OfRule* lookup(uint8_t table, const Flow& flow, Flow* wc) const;
@@ -105,7 +125,9 @@ public:
 
 private:
     void count_learns(const OfActions& actions, int delta);
+    void note_change(uint8_t table, const Match& match);
 
+    Changes changes_;
     std::map<LearnedKey, int> learn_refs_;
     std::vector<LearnedKey> dead_learned_;
     std::array<Classifier, kNTables> tables_;

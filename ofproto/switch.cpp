@@ -90,6 +90,11 @@ struct Switch::Ukey {
     std::vector<std::pair<std::string, uint32_t>> meters;
     uint64_t packets = 0, bytes = 0;  // as last seen in the datapath
     uint64_t created_ns = 0;
+    uint64_t dump_gen = 0;  // the last revalidator dump that saw it in the datapath
+    // The table lookups of its translation; unknown for megaflows adopted
+    // from an earlier run until their first revalidation.
+    std::vector<TableVisit> visits;
+    bool visits_known = false;
 };
 
 Switch::Switch(std::unique_ptr<Dpif> dpif, Options options) : dpif_(std::move(dpif)), opts_(options) {}
@@ -383,10 +388,7 @@ std::map<std::string, IfaceStatus> Switch::reconfigure(const SwitchConfig& confi
 
 void Switch::handle_upcalls() {
     dpif_->recv_upcalls(256, [this](const Upcall& up) { handle_upcall(up); });
-    if (need_revalidate_) {
-        need_revalidate_ = false;
-        revalidate_all();
-    }
+    revalidate_if_needed();
 }
 
 void Switch::install(const xvs_flow_key& key, const XlateOut& xo, const xvs_action_list& actions) {
@@ -414,6 +416,8 @@ void Switch::install(const xvs_flow_key& key, const XlateOut& xo, const xvs_acti
     uk->mirrors = xo.mirrors;
     uk->groups = xo.groups;
     uk->meters = xo.meters;
+    uk->visits = xo.visits;
+    uk->visits_known = true;
     uk->created_ns = monotonic_ns();
     ukeys_[id] = std::move(uk);
     stats_.flows_installed++;
@@ -479,8 +483,8 @@ void Switch::apply_learned(const std::vector<LearnedFlow>& flows, const std::vec
     for (const auto& lf : flows) {
         auto b = bridges_.find(lf.bridge);
         if (b == bridges_.end()) continue;
+        // The pipeline's change log takes it from here.
         FlowModOutcome out = apply_learned_flow(b->second->pipeline, lf.fm, lf.limit, now);
-        if (out.changed) need_revalidate_ = true;
         if (hooks_.flow_removed)
             for (const auto& fr : out.removed) hooks_.flow_removed(lf.bridge, fr);
     }
@@ -561,9 +565,71 @@ void Switch::credit_meters(const std::vector<std::pair<std::string, uint32_t>>& 
 }
 
 void Switch::revalidate_all() {
+    for (auto& [n, br] : bridges_) (void)br->pipeline.take_changes();
+    revalidate(nullptr);
+}
+
+namespace {
+
+// Whether a packet of the megaflow (key, mask), arriving on in_port and
+// not edited yet, could match 'm'.
+bool may_match(const Match& m, const xvs_flow_key& key, const xvs_flow_key& mask, OfPort in_port) {
+    Flow init{}, known;
+    init.pkt = key;
+    init.in_port = in_port;
+    for (auto& w : flow_words(known)) w = ~uint64_t{0};  // every other field is known: zero until an action sets it
+    known.pkt = mask;
+    const Flow& cinit = init;
+    const Flow& cknown = known;
+    auto a = flow_words(m.flow), b = flow_words(cinit), mm = flow_words(m.mask), k = flow_words(cknown);
+    for (size_t i = 0; i < kFlowWords; i++)
+        if ((a[i] ^ b[i]) & mm[i] & k[i]) return false;
+    return true;
+}
+
+}  // namespace
+
+void Switch::revalidate_if_needed() {
+    bool all = std::exchange(need_revalidate_, false);
+    std::vector<std::pair<const Pipeline*, Pipeline::Changes>> changes;
+    for (auto& [n, br] : bridges_) {
+        if (br->mac.version() != br->seen_mac) all = true;
+        if (br->pipeline.version() == br->seen_pipeline) continue;
+        auto c = br->pipeline.take_changes();
+        if (c.all) all = true;
+        changes.emplace_back(&br->pipeline, std::move(c));
+    }
+    if (all) return revalidate(nullptr);
+    if (changes.empty()) return;
+    // Only the megaflows that looked up a changed table and whose packets
+    // could match a changed rule there (or were edited before the lookup).
+    auto affected = [&](const Ukey& uk) {
+        if (!uk.visits_known) return true;
+        auto bp = by_dp_port_.find(uk.key.in_port);
+        OfPort in_port = bp == by_dp_port_.end() ? 0 : bp->second.second;
+        for (const auto& v : uk.visits)
+            for (const auto& [p, c] : changes) {
+                if (p != v.pipeline) continue;
+                for (const auto& rc : c.rules)
+                    if (rc.table == v.table && (v.edited || may_match(rc.match, uk.key, uk.mask, in_port)))
+                        return true;
+            }
+        return false;
+    };
+    revalidate(affected);
+}
+
+void Switch::revalidate(const std::function<bool(const Ukey&)>& only) {
     stats_.revalidations++;
+    uint64_t t0 = monotonic_ns();
+    stats_.last_reval_checked = 0;
     for (auto it = ukeys_.begin(); it != ukeys_.end();) {
         Ukey& uk = *it->second;
+        if (only && !only(uk)) {
+            ++it;
+            continue;
+        }
+        stats_.last_reval_checked++;
         bool keep = false;
         auto bp = by_dp_port_.find(uk.key.in_port);
         if (bp != by_dp_port_.end()) {
@@ -593,6 +659,8 @@ void Switch::revalidate_all() {
                 uk.learned_flows = xo.learned_flows;
                 uk.fin_timeouts = xo.fin_timeouts;
                 uk.mirrors = xo.mirrors;
+                uk.visits = xo.visits;
+                uk.visits_known = true;
             }
         }
         if (!keep) {
@@ -607,6 +675,7 @@ void Switch::revalidate_all() {
         br->seen_pipeline = br->pipeline.version();
         br->seen_mac = br->mac.version();
     }
+    stats_.last_reval_ms = double(monotonic_ns() - t0) / 1e6;
 }
 
 void Switch::adopt_flows() {
@@ -647,44 +716,42 @@ void Switch::run(Clock::time_point now) {
     if (!adopted_) return;
     for (auto& [n, br] : bridges_) {
         br->mac.expire(now);
-        if (br->mac.version() != br->seen_mac || br->pipeline.version() != br->seen_pipeline) need_revalidate_ = true;
     }
     uint64_t now_ns = monotonic_ns();
     uint64_t max_idle_ns = static_cast<uint64_t>(config_.max_idle.count()) * 1000000ull;
-    std::set<std::string> seen;
-    for (const auto& f : dpif_->dump_flows()) {
-        std::string id = ukey_id(f.key, f.mask);
-        auto it = ukeys_.find(id);
+    uint64_t gen = ++dump_gen_;
+    std::vector<std::pair<xvs_flow_key, xvs_flow_key>> gone;  // (key, mask) to delete after the dump
+    auto dumped = dpif_->for_each_flow([&](const FlowEntry& f) {
+        auto it = ukeys_.find(ukey_id(f.key, f.mask));
         if (it == ukeys_.end()) {
             // Installed by someone else (xvs-dpctl): not ours to keep.
-            (void)dpif_->del_flow(f.key, f.mask);
-            continue;
+            gone.emplace_back(f.key, f.mask);
+            return;
         }
-        seen.insert(id);
         Ukey& uk = *it->second;
+        uk.dump_gen = gen;
         push_stats(uk, f.stats, now);
         uint64_t last = std::max<uint64_t>(f.stats.used_ns, uk.created_ns);
         if (now_ns > last && now_ns - last > max_idle_ns) {
-            (void)dpif_->del_flow(f.key, f.mask);
+            gone.emplace_back(f.key, f.mask);
             ukeys_.erase(it);
             stats_.flows_expired++;
         }
-    }
-    // Megaflows the datapath lost track of.
-    for (auto it = ukeys_.begin(); it != ukeys_.end();)
-        it = seen.count(it->first) ? std::next(it) : ukeys_.erase(it);
+    });
+    for (const auto& [k, m] : gone) (void)dpif_->del_flow(k, m);
+    // Megaflows the datapath lost track of (not after a failed dump).
+    if (dumped)
+        for (auto it = ukeys_.begin(); it != ukeys_.end();)
+            it = it->second->dump_gen == gen ? std::next(it) : ukeys_.erase(it);
     poll_liveness();
     // OpenFlow idle and hard timeouts.
     for (auto& [n, br] : bridges_) {
         bool changed = false;
         for (const auto& fr : expire_rules(br->pipeline, now, &changed))
             if (hooks_.flow_removed) hooks_.flow_removed(n, fr);
-        if (changed) need_revalidate_ = true;
+        (void)changed;  // the change log has the expired rules
     }
-    if (need_revalidate_) {
-        need_revalidate_ = false;
-        revalidate_all();
-    }
+    revalidate_if_needed();
     if (dpif_->n_masks() > 1) (void)dpif_->rank_masks();
 }
 
@@ -1006,15 +1073,6 @@ void Switch::poll_liveness() {
     }
 }
 
-void Switch::revalidate_if_needed() {
-    for (auto& [n, br] : bridges_)
-        if (br->pipeline.version() != br->seen_pipeline) need_revalidate_ = true;
-    if (need_revalidate_) {
-        need_revalidate_ = false;
-        revalidate_all();
-    }
-}
-
 // ---- Reports ------------------------------------------------------------
 
 Result<std::string> Switch::fdb_show(const std::string& name) {
@@ -1140,10 +1198,11 @@ std::string Switch::upcall_show() {
     return fmt::format(
         "{}@{}:\n  flows         : (current {}) (limit {})\n  max idle      : {} ms\n"
         "  upcalls       : {}\n  installed     : {}\n  install fails : {}\n  executed      : {}\n"
-        "  revalidations : {} ({} megaflows removed)\n  expired       : {}\n",
+        "  revalidations : {} ({} megaflows removed)\n  last revalidation : {} megaflows in {:.1f} ms\n"
+        "  expired       : {}\n",
         dpif_->type(), dpif_->name(), ukeys_.size(), config_.flow_limit, config_.max_idle.count(), stats_.upcalls,
         stats_.flows_installed, stats_.install_failures, stats_.executes, stats_.revalidations,
-        stats_.flows_revalidated_away, stats_.flows_expired);
+        stats_.flows_revalidated_away, stats_.last_reval_checked, stats_.last_reval_ms, stats_.flows_expired);
 }
 
 Result<std::string> Switch::dump_of_flows(const std::string& name) {

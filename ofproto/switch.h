@@ -92,6 +92,9 @@ struct SwitchStats {
     uint64_t flows_revalidated_away = 0;
     uint64_t flows_expired = 0;
     uint64_t executes = 0;
+    // The last revalidation: megaflows re-translated, and how long it took.
+    uint64_t last_reval_checked = 0;
+    double last_reval_ms = 0;
 };
 
 class Switch {
@@ -160,7 +163,9 @@ public:
     std::vector<OfpMeterStats> meter_stats(const std::string& bridge, uint32_t meter);
     std::vector<OfpMeterMod> meter_config(const std::string& bridge, uint32_t meter);
     static OfpMeterFeatures meter_features();
-    // Revalidates now when a flow table change asked for it.
+    // Revalidates now when a change asked for it: after flow table changes
+    // only the megaflows they can affect (see Pipeline::take_changes), after
+    // anything else all of them.
     void revalidate_if_needed();
 
     // Control-socket reports, in Open vSwitch's formats.
@@ -196,7 +201,10 @@ private:
     void detach(uint32_t dp_port, const std::string& device, bool internal);
     void rebuild_world();
     void handle_upcall(const Upcall& up);
+    // Re-translates every megaflow (after configuration, MAC table, group
+    // or meter changes), or those 'only' picks.
     void revalidate_all();
+    void revalidate(const std::function<bool(const Ukey&)>& only);
     void push_stats(Ukey& uk, const xvs_flow_stats& stats, Clock::time_point now);
     // What learn and fin_timeout actions of a translation do to the
     // pipelines (tcp_flags: host order, what the packets carried).
@@ -216,7 +224,8 @@ private:
     std::map<std::string, std::unique_ptr<BridgeState>> bridges_;
     std::map<uint32_t, std::pair<BridgeState*, OfPort>> by_dp_port_;
     XlateWorld world_;
-    std::map<std::string, std::unique_ptr<Ukey>> ukeys_;  // by key+mask bytes
+    std::unordered_map<std::string, std::unique_ptr<Ukey>> ukeys_;  // by key+mask bytes
+    uint64_t dump_gen_ = 0;
     SwitchConfig config_;
     bool need_revalidate_ = false;
     bool adopted_ = false;

@@ -242,6 +242,7 @@ private:
         uint64_t saved_rule = rule_id_;
         table_id_ = table_id;
         const OfRule* rule = br_->pipeline->lookup(table_id, flow_, &out_.wc);
+        out_.visits.push_back({br_->pipeline, table_id, !(flow_ == in_.flow)});
         if (!rule) {
             trace("{}. No match.", table_id);
             indent_++;

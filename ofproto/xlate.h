@@ -161,10 +161,20 @@ struct GroupHit {
     bool operator==(const GroupHit&) const = default;
 };
 
+// A table lookup the translation did: which pipeline and table, and
+// whether the flow looked up was no longer the packet as it arrived (an
+// action had changed a field, a register or the in_port before it).
+struct TableVisit {
+    const Pipeline* pipeline = nullptr;
+    uint8_t table = 0;
+    bool edited = false;
+};
+
 struct XlateOut {
     std::vector<xvs_action> actions;
     Flow wc;                              // bits of the input flow the result depends on
     std::vector<uint64_t> rules;          // rule ids hit, for crediting stats
+    std::vector<TableVisit> visits;       // every table lookup, for revalidating only what a change affects
     std::vector<MacLearned> learned;      // NORMAL learning this packet does (refreshed by traffic)
     std::vector<LearnedFlow> learned_flows;  // learn actions that ran (and fit their limit)
     std::vector<FinTimeoutHit> fin_timeouts;

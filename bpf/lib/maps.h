@@ -7,13 +7,15 @@
 #include "common.h"
 
 /* Megaflow cache, one table per key class (see enum xvs_mf_class):
- * (mask id, packed masked key) -> actions and per-CPU stats. Per-CPU so the
- * stats need no atomics; userspace writes every CPU's copy of the actions.
- * Not preallocated: memory follows the flows installed. max_entries is set
- * by the loader (add-dp flows=N). */
+ * (mask id, packed masked key) -> actions and stats. Not preallocated:
+ * memory follows the flows installed; max_entries is set by the loader
+ * (add-dp flows=N). One copy shared by every CPU, its counters updated with
+ * atomics: a per-CPU table's entries come from the kernel's atomic per-CPU
+ * reserve, which runs dry (ENOMEM) when flows are installed at the rate
+ * of a miss storm. */
 #define XVS_FLOW_TABLE(name, keytype)                                          \
 	struct {                                                               \
-		__uint(type, BPF_MAP_TYPE_PERCPU_HASH);                        \
+		__uint(type, BPF_MAP_TYPE_HASH);                               \
 		__uint(map_flags, BPF_F_NO_PREALLOC);                          \
 		__uint(max_entries, XVS_DEFAULT_MAX_FLOWS);                    \
 		__type(key, keytype);                                          \

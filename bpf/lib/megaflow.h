@@ -139,10 +139,18 @@ found:
 
 static __always_inline void mf_credit(struct xvs_megaflow *mf, __u32 len, __be16 tcp_flags)
 {
-	mf->stats.packets++;
-	mf->stats.bytes += len;
-	mf->stats.used_ns = bpf_ktime_get_coarse_ns();
-	mf->stats.tcp_flags |= bpf_ntohs(tcp_flags);
+	__u16 flags = bpf_ntohs(tcp_flags);
+	__u64 now = bpf_ktime_get_coarse_ns();
+
+	__sync_fetch_and_add(&mf->stats.packets, 1);
+	__sync_fetch_and_add(&mf->stats.bytes, len);
+	/* Plain stores, written only when they change (the coarse clock ticks
+	 * every few ms): a racing CPU can at worst lose a flag another one
+	 * sets at the same instant, and sets it again on its next packet. */
+	if (mf->stats.used_ns != now)
+		mf->stats.used_ns = now;
+	if ((mf->stats.tcp_flags | flags) != mf->stats.tcp_flags)
+		mf->stats.tcp_flags |= flags;
 }
 
 #endif
