@@ -39,6 +39,12 @@ xvs_flow_key unpack_key(const xvs_mf_key_l& k, const xvs_mask& m) {
 }
 
 Status FlowTables::open(MapFd s, MapFd m, MapFd l) {
+    // Datapaths made by xvs before the tables stopped being per-CPU have
+    // values of another size per lookup: refuse them rather than misread.
+    for (const MapFd* t : {&s, &m, &l})
+        if (t->info().type != BPF_MAP_TYPE_HASH)
+            return make_error("megaflow table {} is not a plain hash map (a datapath made by an older xvs): "
+                              "remove the datapath (xvs-dpctl del-dp) and create it again", t->name());
     auto ts = Map<xvs_mf_key_s, xvs_megaflow>::open(std::move(s));
     if (!ts) return ts.error();
     auto tm = Map<xvs_mf_key_m, xvs_megaflow>::open(std::move(m));
