@@ -172,6 +172,14 @@ private:
     // Where acquire_mask() last found each mask (checked before use: other
     // processes may change the mask table).
     std::unordered_map<std::string, uint32_t> mask_hints_;
+    // Whether this process holds the exclusive lock: no one else changes
+    // the datapath meanwhile.
+    bool exclusive() const { return lock_fd_.valid(); }
+    // execute()'s buffers, kept across calls, and what it last wrote to
+    // each exec slot (rewritten only when the actions differ; exclusive
+    // holders only).
+    std::vector<uint8_t> exec_in_, exec_out_;
+    std::unordered_map<uint32_t, xvs_exec> exec_written_;
 };
 
 // Reads upcalls from the datapath's ring buffer.

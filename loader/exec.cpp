@@ -46,16 +46,26 @@ Result<int> Datapath::execute(uint32_t in_port, std::span<const uint8_t> packet,
     xvs_exec ex{};
     ex.in_port = in_port;
     ex.actions = actions;
-    if (auto s = exec_slots_.update(slot, ex); !s) return s.error();
+    // Flows often share an action list: skip rewriting an unchanged slot.
+    auto written = exec_written_.find(slot);
+    if (!exclusive() || written == exec_written_.end() || std::memcmp(&written->second, &ex, sizeof ex) != 0) {
+        if (auto s = exec_slots_.update(slot, ex); !s) {
+            exec_written_.erase(slot);
+            return s.error();
+        }
+        if (exclusive()) exec_written_[slot] = ex;
+    }
 
     if (!exec_sock_.valid()) {
         exec_sock_ = UniqueFd(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
         if (!exec_sock_.valid()) return make_error("cannot open packet socket: {}", errno_str(errno));
     }
 
-    std::vector<uint8_t> in(sizeof(xvs_exec_hdr) + packet.size());
+    std::vector<uint8_t>& in = exec_in_;
+    in.resize(sizeof(xvs_exec_hdr) + packet.size());
     std::memcpy(in.data() + sizeof(xvs_exec_hdr), packet.data(), packet.size());
-    std::vector<uint8_t> out(packet.size() + 64 * XVS_MAX_ACTIONS);
+    std::vector<uint8_t>& out = exec_out_;
+    out.resize(packet.size() + 64 * XVS_MAX_ACTIONS);
     int sent = 0;
     for (uint32_t i = 0; i < actions.n; i++) {
         const xvs_action& a = actions.a[i];
