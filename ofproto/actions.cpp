@@ -149,6 +149,7 @@ struct Formatter {
     std::string operator()(const ActWriteActions& a) const {
         return "write_actions(" + format_of_actions(a.actions) + ")";
     }
+    std::string operator()(const ActClone& a) const { return "clone(" + format_of_actions(a.actions) + ")"; }
     std::string operator()(const ActMeter& a) const { return fmt::format("meter:{}", a.meter_id); }
     std::string operator()(const ActGroup& a) const { return fmt::format("group:{}", a.group_id); }
     std::string operator()(const ActNote& a) const { return "note:" + format_hex(a.data); }

@@ -212,6 +212,12 @@ struct ActFinTimeout {
     uint16_t fin_idle_timeout = 0, fin_hard_timeout = 0;
     bool operator==(const ActFinTimeout&) const = default;
 };
+// clone(...) (NXAST_CLONE): runs its actions on a copy of the packet;
+// what they change (fields, VLAN tags, registers) is undone after them.
+struct ActClone {
+    OfActions actions;
+    bool operator==(const ActClone& o) const;
+};
 // exit: stops the pipeline, runs the action set.
 struct ActExit {
     bool operator==(const ActExit&) const = default;
@@ -221,7 +227,7 @@ using OfActionVariant =
     std::variant<ActOutput, ActController, ActOutputReg, ActEnqueue, ActSetQueue, ActPopQueue, ActPushVlan, ActPopVlan,
                  ActSetVlanVid, ActSetVlanPcp, ActSetEth, ActSetIpv4, ActSetIpDscp, ActSetIpEcn, ActSetIpTtl, ActSetTp,
                  ActDecTtl, ActSetField, ActRegMove, ActResubmit, ActGotoTable, ActWriteMetadata, ActClearActions,
-                 ActWriteActions, ActMeter, ActGroup, ActNote, ActExit, ActLearn, ActFinTimeout>;
+                 ActWriteActions, ActMeter, ActGroup, ActNote, ActExit, ActLearn, ActFinTimeout, ActClone>;
 
 // A class rather than an alias, so that write_actions can hold OfActions.
 struct OfAction : OfActionVariant {
@@ -231,6 +237,14 @@ struct OfAction : OfActionVariant {
 };
 
 inline bool ActWriteActions::operator==(const ActWriteActions& o) const { return actions == o.actions; }
+inline bool ActClone::operator==(const ActClone& o) const { return actions == o.actions; }
+
+// The actions an action holds (write_actions, clone), or nullptr.
+inline const OfActions* nested_actions(const OfAction& a) {
+    if (auto* w = std::get_if<ActWriteActions>(&a.variant())) return &w->actions;
+    if (auto* c = std::get_if<ActClone>(&a.variant())) return &c->actions;
+    return nullptr;
+}
 
 // Port names as ovs-ofctl prints them ("NORMAL", "LOCAL", or the number).
 std::string format_of_port(OfPort port);

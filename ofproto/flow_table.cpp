@@ -232,8 +232,7 @@ bool actions_use_group(const OfActions& actions, uint32_t group) {
     if (group == kGroupAny) return true;
     for (const auto& a : actions) {
         if (auto* g = std::get_if<ActGroup>(&a.variant()); g && g->group_id == group) return true;
-        if (auto* w = std::get_if<ActWriteActions>(&a.variant()); w && actions_use_group(w->actions, group))
-            return true;
+        if (auto* n = nested_actions(a); n && actions_use_group(*n, group)) return true;
     }
     return false;
 }
@@ -246,7 +245,7 @@ bool actions_output_to(const OfActions& actions, uint32_t port) {
         if (auto* o = std::get_if<ActOutput>(&v); o && o->port == want) return true;
         if (auto* e = std::get_if<ActEnqueue>(&v); e && e->port == want) return true;
         if (std::holds_alternative<ActController>(v) && want == kOfppController) return true;
-        if (auto* w = std::get_if<ActWriteActions>(&v); w && actions_output_to(w->actions, port)) return true;
+        if (auto* n = nested_actions(a); n && actions_output_to(*n, port)) return true;
     }
     return false;
 }
@@ -317,7 +316,7 @@ std::vector<OfpFlowRemoved> expire_rules(Pipeline& pipeline, Clock::time_point n
 bool actions_use_meter(const OfActions& actions, uint32_t meter) {
     for (const auto& a : actions) {
         if (auto* m = std::get_if<ActMeter>(&a.variant()); m && m->meter_id == meter) return true;
-        if (auto* w = std::get_if<ActWriteActions>(&a.variant()); w && actions_use_meter(w->actions, meter)) return true;
+        if (auto* n = nested_actions(a); n && actions_use_meter(*n, meter)) return true;
     }
     return false;
 }

@@ -144,7 +144,7 @@ enum class Raw : uint8_t {
     Output10, Output11, SetVlanVid10, SetVlanPcp10, SetVlanVid11, SetVlanPcp11, PushVlan, StripVlan10, PopVlan11,
     SetDlSrc, SetDlDst, SetNwSrc, SetNwDst, SetNwTos, SetNwEcn11, SetTpSrc, SetTpDst, Enqueue10, SetQueue, Group,
     SetNwTtl11, DecNwTtl, DecTtlCntIds, SetField12, SetField15, RegLoad, RegLoad2, CopyField15, OnfCopyField13,
-    RegMove, Meter15, Resubmit, ResubmitTable, PopQueue, Note, OutputReg, OutputReg2, Exit, Controller, Controller2,
+    RegMove, Meter15, Resubmit, ResubmitTable, PopQueue, Note, OutputReg, OutputReg2, Exit, Clone, Controller, Controller2,
     WriteMetadata, Learn, Learn2, FinTimeout,
 };
 // clang-format on
@@ -219,6 +219,7 @@ constexpr RawInfo kRaws[] = {
     {NX, 16, V10, V15, Raw::Learn, 32, true, 0, "NXAST_LEARN"},
     {NX, 45, V10, V15, Raw::Learn2, 40, true, 0, "NXAST_LEARN2"},
     {NX, 19, V10, V15, Raw::FinTimeout, 16, false, 0, "NXAST_FIN_TIMEOUT"},
+    {NX, 42, V10, V15, Raw::Clone, 16, true, 0, "NXAST_CLONE"},
 };
 // clang-format on
 
@@ -254,7 +255,7 @@ const char* unsupported_name(uint32_t vendor, uint16_t type, uint8_t version) {
         {NX, 29, V10, V15, "NXAST_SAMPLE"},        {NX, 38, V10, V15, "NXAST_SAMPLE2"},
         {NX, 41, V10, V15, "NXAST_SAMPLE3"},       {NX, 34, V10, V15, "NXAST_CONJUNCTION"},
         {NX, 35, V10, V15, "NXAST_CT"},            {NX, 36, V10, V15, "NXAST_NAT"},
-        {NX, 39, V10, V15, "NXAST_OUTPUT_TRUNC"},  {NX, 42, V10, V15, "NXAST_CLONE"},
+        {NX, 39, V10, V15, "NXAST_OUTPUT_TRUNC"},
         {NX, 43, V10, V15, "NXAST_CT_CLEAR"},      {NX, 44, V10, V15, "NXAST_RESUBMIT_TABLE_CT"},
         {NX, 46, V13, V15, "NXAST_ENCAP"},         {NX, 47, V13, V15, "NXAST_DECAP"},
         {NX, 48, V13, V15, "NXAST_DEC_NSH_TTL"},   {NX, 49, V10, V15, "NXAST_CHECK_PKT_LARGER"},
@@ -549,6 +550,13 @@ std::optional<OfpError> Decoder::decode(const RawInfo& info, std::span<const uin
             return output_reg(a, false, out);
         case Raw::OutputReg2:
             return output_reg(a, true, out);
+        case Raw::Clone: {
+            // The nested actions follow the 16-byte header.
+            ActClone c;
+            if (auto e = list(a.subspan(16), &c.actions)) return e;
+            out->push_back(std::move(c));
+            return std::nullopt;
+        }
         case Raw::Exit:
             out->push_back(ActExit{});
             return std::nullopt;

@@ -126,6 +126,12 @@ private:
     }
     Result one(const ActWriteMetadata&) { return std::nullopt; }
     Result one(const ActClearActions&) { return std::nullopt; }
+    Result one(const ActClone& a) {
+        // Checked as the actions they are, from the state here; what they
+        // change does not reach the actions after the clone.
+        Checker nested(*this);
+        return nested.check(a.actions);
+    }
     Result one(const ActWriteActions& a) {
         // An action set runs at the end of the pipeline, where the packet
         // may look different: only hard errors count, and nothing it does

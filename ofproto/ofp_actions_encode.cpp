@@ -34,6 +34,7 @@ enum NxSubtype : uint16_t {
     kNxOutputReg = 15,
     kNxLearn = 16,
     kNxExit = 17,
+    kNxClone = 42,
     kNxDecTtl = 18,
     kNxFinTimeout = 19,
     kNxController = 20,
@@ -374,6 +375,14 @@ private:
         w_.finish(s);
     }
     void encode(const ActExit&) { nx_void(kNxExit); }
+    void encode(const ActClone& a) {
+        size_t s = nx_header(kNxClone);
+        w_.zeros(6);
+        FlowState saved = state_;  // what the clone does is undone after it
+        actions(a.actions);
+        state_ = saved;
+        w_.finish(s);
+    }
     void encode(const ActFinTimeout& a) {
         size_t s = nx_header(kNxFinTimeout);
         w_.u16(a.fin_idle_timeout), w_.u16(a.fin_hard_timeout), w_.zeros(2);

@@ -259,7 +259,7 @@ constexpr const char* kUnsupported[] = {
     "bundle",       "bundle_load",  "push",        "pop",         "set_mpls_label", "set_mpls_tc", "set_mpls_ttl",
     "dec_mpls_ttl", "push_mpls",    "pop_mpls",    "dec_nsh_ttl", "delete_field",   "encap",       "decap",
     "set_tunnel",   "set_tunnel64", "conjunction",    "multipath",   "sample",
-    "unroll_xlate", "ct",           "ct_clear",    "nat",         "output_trunc",   "clone",       "check_pkt_larger",
+    "unroll_xlate", "ct",           "ct_clear",    "nat",         "output_trunc",   "check_pkt_larger",
     "debug_recirc", "debug_slow",
 };
 
@@ -357,6 +357,12 @@ Error Parser::one(std::string_view key, std::string_view arg, int depth, OfActio
         ActWriteActions w;
         if (auto e = list(arg, false, true, depth + 1, &w.actions)) return e;
         out->push_back(std::move(w));
+        return std::nullopt;
+    }
+    if (ieq(key, "clone")) {
+        ActClone c;
+        if (auto e = list(arg, false, false, depth + 1, &c.actions)) return e;
+        out->push_back(std::move(c));
         return std::nullopt;
     }
     if (ieq(key, "write_metadata")) return write_metadata(arg, out);

@@ -905,8 +905,8 @@ std::optional<OfpError> Switch::check_actions_supported(const std::string& bridg
         if (auto* m = std::get_if<ActMeter>(&v))
             if (br == bridges_.end() || !br->second->pipeline.meters.count(m->meter_id))
                 return OfpError{OfpErr::OFPMMFC_INVALID_METER, fmt::format("meter {} does not exist", m->meter_id)};
-        if (auto* w = std::get_if<ActWriteActions>(&v))
-            if (auto e = check_actions_supported(bridge, w->actions)) return e;
+        if (auto* n = nested_actions(a))
+            if (auto e = check_actions_supported(bridge, *n)) return e;
     }
     return std::nullopt;
 }

@@ -597,6 +597,17 @@ private:
     }
     void do_action(const ActNote&) {}
     void do_action(const ActExit&) { exit_ = true; }
+    void do_action(const ActClone& a) {
+        // As a group bucket: the packet as it was comes back after them
+        // (the next output commits the difference back).
+        Flow saved_flow = flow_;
+        std::vector<VlanTag> saved_vlans = vlans_;
+        indent_++;
+        actions(a.actions);
+        indent_--;
+        flow_ = saved_flow;
+        vlans_ = std::move(saved_vlans);
+    }
     // learn: the megaflow matches every bit the learned flow was built
     // from; the flow itself is a side effect the switch applies (and
     // refreshes while the megaflow passes packets). As in Open vSwitch,

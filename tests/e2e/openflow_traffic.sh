@@ -17,6 +17,8 @@
 #     sends to its first bucket's port, then to the second when the
 #     first's link goes down; a meter of 10 packets/s (burst 10) lets a few
 #     of 300 datagrams through and counts the rest as band drops.
+#  5. clone: a rewritten copy goes to VM3 while the packet itself reaches
+#     VM2 unchanged, on the first packet (userspace) and the megaflow.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/vswitchd_lib.sh"
 require_root ping tcpdump ovs-ofctl
@@ -217,4 +219,23 @@ note "meter: $got of 300 datagrams passed"
 grep -q "packet_in_count:300 " <<<"$mstats" || fail "the meter did not count 300 packets in"
 band=$(grep -o "0: packet_count:[0-9]*" <<<"$mstats" | grep -o "[0-9]*$")
 [ "$band" -eq $((300 - got)) ] || fail "the band counted $band drops, $((300 - got)) expected"
+
+note "clone"
+# The clone rewrites its copy toward vm3; the packet itself goes on to vm2
+# unchanged. Three datagrams: the first is executed from userspace, the
+# others take the megaflow.
+ofctl h1 del-flows br0
+mac3=$(mac_of vm3)
+ofctl h1 add-flow br0 "in_port=1,udp,tp_dst=6003,actions=clone(mod_nw_dst:10.0.0.3,mod_dl_dst:$mac3,output:3),output:2"
+for vm in vm2 vm3; do
+  ip netns exec "xt$SUF$vm" timeout 4 tcpdump -i eth0 -nn -l -e "udp dst port 6003" >"$VT/clone.$vm" 2>/dev/null &
+  E2E_PIDS+=($!)
+done
+sleep 1
+send_udp vm1 10.0.0.2 6003 3 0 0.1
+sleep 3.5
+to2=$(grep -c "> 10.0.0.2.6003" "$VT/clone.vm2") to3=$(grep -c "> $mac3.*> 10.0.0.3.6003" "$VT/clone.vm3")
+note "clone: $to2 datagrams to vm2 as sent, $to3 rewritten copies to vm3"
+[ "$to2" -eq 3 ] && [ "$to3" -eq 3 ] || { cat "$VT/clone.vm2" "$VT/clone.vm3"; fail "clone: $to2 to vm2 and $to3 to vm3, 3 each expected"; }
+[ "$(grep -c "10.0.0.3" "$VT/clone.vm2")" -eq 0 ] || fail "the clone's rewrite leaked into the packet sent to vm2"
 echo PASS

@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <doctest/doctest.h>
 
+#include "tests/unit/ofp_test_util.h"
+
 #include "compiler/dp_flow_text.h"
 #include <map>
 
@@ -364,4 +366,27 @@ TEST_CASE("groups: fast failover takes the first live bucket; none live drops") 
     t.pipeline.clear();
     t.pipeline.add(0, Match{}, 1, {ActGroup{4}});
     CHECK(acts(t.run(eth(1, 1, 2))) == "12");
+}
+
+TEST_CASE("clone: its actions see a copy; the packet as it was comes back after them") {
+    TestBridge t;
+    for (OfPort p = 1; p <= 3; p++) t.port(p, VlanMode::Trunk, -1);
+    t.pipeline.clear();
+    ActSetEth set{.dst = false};
+    const uint8_t mac[6] = {0x02, 0, 0, 0, 0, 0x77};
+    std::copy(mac, mac + 6, set.addr.begin());
+    OfActions inner = {set, ActSetVlanVid{9}, ActOutput{2}};
+    t.pipeline.add(0, Match{}, 1, {ActClone{inner}, ActOutput{3}});
+    auto o = t.run(eth(1, 1, 2));
+    CHECK(acts(o) == "push_vlan(vid=9,pcp=0),set(eth(src=02:00:00:00:00:77)),12,pop_vlan,"
+                     "set(eth(src=02:00:00:00:00:01)),13");
+    // Registers set inside do not reach the actions after it.
+    Flow rm, rv;
+    rm.regs[0] = 0xffffffff;
+    rv.regs[0] = 5;
+    t.pipeline.clear();
+    t.pipeline.add(0, Match{}, 1, xvs::test::parse("clone(load:5->NXM_NX_REG0[]),resubmit(,1)"));
+    t.pipeline.add(1, Match::make(rv, rm), 10, {ActOutput{2}});
+    t.pipeline.add(1, Match{}, 1, {ActOutput{3}});
+    CHECK(acts(t.run(eth(1, 1, 2))) == "13");
 }
