@@ -321,6 +321,7 @@ std::vector<PortInfo> Datapath::ports() const {
 }
 
 Result<uint32_t> Datapath::add_port(const PortSpec& spec) {
+    port_ifindex_.clear();
     unsigned ifindex = if_nametoindex(spec.ifname.c_str());
     if (!ifindex) return make_error("no network device named '{}'", spec.ifname);
     uint32_t key = ifindex;
@@ -389,6 +390,7 @@ Result<uint32_t> Datapath::add_port(const PortSpec& spec) {
 }
 
 Status Datapath::del_port(uint32_t port_no) {
+    port_ifindex_.clear();
     auto rec = ports_.lookup(port_no);
     if (!rec || !(rec->flags & XVS_PORT_F_IN_USE)) return make_error("datapath {} has no port {}", name_, port_no);
     for (const char* hook : {"xdp", "tc"}) ::unlink(link_path(dir(), port_no, hook).c_str());

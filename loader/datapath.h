@@ -180,6 +180,10 @@ private:
     // holders only).
     std::vector<uint8_t> exec_in_, exec_out_;
     std::unordered_map<uint32_t, xvs_exec> exec_written_;
+    // The device of a port in use, remembered by exclusive holders
+    // (add_port and del_port forget them).
+    std::optional<uint32_t> port_ifindex(uint32_t port_no);
+    std::unordered_map<uint32_t, uint32_t> port_ifindex_;
 };
 
 // Reads upcalls from the datapath's ring buffer.

@@ -33,6 +33,15 @@ Status send_on(int sock, uint32_t ifindex, const uint8_t* data, size_t len) {
 
 }  // namespace
 
+std::optional<uint32_t> Datapath::port_ifindex(uint32_t port_no) {
+    if (exclusive())
+        if (auto it = port_ifindex_.find(port_no); it != port_ifindex_.end()) return it->second;
+    auto rec = ports_.lookup(port_no);
+    if (!rec || !(rec->flags & XVS_PORT_F_IN_USE)) return std::nullopt;
+    if (exclusive()) port_ifindex_[port_no] = rec->ifindex;
+    return rec->ifindex;
+}
+
 Result<int> Datapath::execute(uint32_t in_port, std::span<const uint8_t> packet, const xvs_action_list& actions,
                               const std::function<void(uint64_t, std::span<const uint8_t>)>& userspace) {
     if (packet.size() < ETH_HLEN || packet.size() > kMaxExecPacket)
@@ -42,7 +51,27 @@ Result<int> Datapath::execute(uint32_t in_port, std::span<const uint8_t> packet,
         if (actions.a[i].type == XVS_ACT_RECIRC)
             return make_error("execute: recirculation is not supported for packets executed from userspace");
 
-    uint32_t slot = static_cast<uint32_t>(syscall(SYS_gettid)) % XVS_EXEC_SLOTS;
+    if (!exec_sock_.valid()) {
+        exec_sock_ = UniqueFd(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
+        if (!exec_sock_.valid()) return make_error("cannot open packet socket: {}", errno_str(errno));
+    }
+    // Outputs alone edit nothing: the packet goes out as it is, without a
+    // run of the exec program (the commonest first packet).
+    bool outputs_only = actions.n > 0;
+    for (uint32_t i = 0; i < actions.n; i++) outputs_only = outputs_only && actions.a[i].type == XVS_ACT_OUTPUT;
+    if (outputs_only) {
+        int sent = 0;
+        for (uint32_t i = 0; i < actions.n; i++) {
+            auto ifindex = port_ifindex(actions.a[i].arg);
+            if (!ifindex) continue;
+            if (auto s = send_on(exec_sock_.get(), *ifindex, packet.data(), packet.size()); !s) return s.error();
+            sent++;
+        }
+        return sent;
+    }
+
+    static thread_local uint32_t tid = static_cast<uint32_t>(syscall(SYS_gettid));
+    uint32_t slot = tid % XVS_EXEC_SLOTS;
     xvs_exec ex{};
     ex.in_port = in_port;
     ex.actions = actions;
@@ -54,11 +83,6 @@ Result<int> Datapath::execute(uint32_t in_port, std::span<const uint8_t> packet,
             return s.error();
         }
         if (exclusive()) exec_written_[slot] = ex;
-    }
-
-    if (!exec_sock_.valid()) {
-        exec_sock_ = UniqueFd(socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, 0));
-        if (!exec_sock_.valid()) return make_error("cannot open packet socket: {}", errno_str(errno));
     }
 
     std::vector<uint8_t>& in = exec_in_;
@@ -85,9 +109,9 @@ Result<int> Datapath::execute(uint32_t in_port, std::span<const uint8_t> packet,
         }
         std::vector<uint32_t> targets;
         if (a.type == XVS_ACT_OUTPUT) {
-            auto rec = ports_.lookup(a.arg);
-            if (!rec || !(rec->flags & XVS_PORT_F_IN_USE)) continue;
-            targets.push_back(rec->ifindex);
+            auto ifindex = port_ifindex(a.arg);
+            if (!ifindex) continue;
+            targets.push_back(*ifindex);
         } else if (auto d = flood_domain(a.arg)) {
             for (uint32_t k = 0; k < d->n && k < XVS_MAX_FLOOD_PORTS; k++) {
                 if (d->ports[k] == in_port) continue;
