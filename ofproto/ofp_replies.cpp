@@ -1051,6 +1051,12 @@ std::variant<OfpPacketInMsg, OfpError> decode_packet_in2(Reader& r) {
     auto& pin = out.pin;
     enum : uint16_t { kPacket, kFullLen, kBufferId, kTableId, kCookie, kReason, kMetadata, kUserdata, kContinuation };
     bool have_packet = false;
+    // A fixed-size property's value into 'dst', or the error for its length.
+    auto take = [](const auto& v, const char* name, auto& dst) -> std::optional<OfpError> {
+        if (!v) return make_error(OfpErr::OFPBPC_BAD_LEN, name);
+        dst = *v;
+        return std::nullopt;
+    };
     while (r.remaining()) {
         Prop p;
         if (auto e = pull_prop(r, &p)) return *e;
@@ -1059,36 +1065,21 @@ std::variant<OfpPacketInMsg, OfpError> decode_packet_in2(Reader& r) {
                 pin.packet.assign(p.body.begin(), p.body.end());
                 have_packet = true;
                 break;
-            case kFullLen: {
-                auto v = prop_u32(p);
-                if (!v) return make_error(OfpErr::OFPBPC_BAD_LEN, "full_len");
-                pin.total_len = *v;
+            case kFullLen:
+                if (auto e = take(prop_u32(p), "full_len", pin.total_len)) return *e;
                 break;
-            }
-            case kBufferId: {
-                auto v = prop_u32(p);
-                if (!v) return make_error(OfpErr::OFPBPC_BAD_LEN, "buffer_id");
-                pin.buffer_id = *v;
+            case kBufferId:
+                if (auto e = take(prop_u32(p), "buffer_id", pin.buffer_id)) return *e;
                 break;
-            }
-            case kTableId: {
-                auto v = prop_u8(p);
-                if (!v) return make_error(OfpErr::OFPBPC_BAD_LEN, "table_id");
-                pin.table_id = *v;
+            case kTableId:
+                if (auto e = take(prop_u8(p), "table_id", pin.table_id)) return *e;
                 break;
-            }
-            case kCookie: {
-                auto v = prop_u64(p);
-                if (!v) return make_error(OfpErr::OFPBPC_BAD_LEN, "cookie");
-                pin.cookie = *v;
+            case kCookie:
+                if (auto e = take(prop_u64(p), "cookie", pin.cookie)) return *e;
                 break;
-            }
-            case kReason: {
-                auto v = prop_u8(p);
-                if (!v) return make_error(OfpErr::OFPBPC_BAD_LEN, "reason");
-                pin.reason = *v;
+            case kReason:
+                if (auto e = take(prop_u8(p), "reason", pin.reason)) return *e;
                 break;
-            }
             case kMetadata: {
                 auto m = oxm_pull_match(p.body);
                 if (!m.ok()) return m.error();

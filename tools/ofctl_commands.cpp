@@ -478,21 +478,9 @@ namespace {
 
 // Hex bytes (spaces and dots allowed between them) as an Ethernet frame.
 Bytes eth_from_hex(const std::string& hex) {
-    Bytes out;
-    size_t i = 0;
-    auto hexit = [](char ch) {
-        if (ch >= '0' && ch <= '9') return ch - '0';
-        if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
-        if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
-        return -1;
-    };
-    for (;;) {
-        while (i < hex.size() && std::strchr(" .\t\r\n", hex[i])) i++;
-        if (i + 1 >= hex.size() || hexit(hex[i]) < 0 || hexit(hex[i + 1]) < 0) break;
-        out.push_back(uint8_t(hexit(hex[i]) << 4 | hexit(hex[i + 1])));
-        i += 2;
-    }
-    if (i < hex.size()) fatal("Trailing garbage in packet data");
+    auto bytes = bytes_from_hex(hex);
+    if (!bytes) fatal("Trailing garbage in packet data");
+    Bytes out = std::move(*bytes);
     if (out.size() < 14) fatal("Packet data too short for Ethernet");
     return out;
 }

@@ -38,24 +38,12 @@ std::string wall_timestamp() {
 
 // Hex text as an OpenFlow message.
 std::optional<Bytes> openflow_from_hex(const std::string& hex, std::string* error) {
-    Bytes out;
-    size_t i = 0;
-    auto hexit = [](char ch) {
-        if (ch >= '0' && ch <= '9') return ch - '0';
-        if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
-        if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
-        return -1;
-    };
-    for (;;) {
-        while (i < hex.size() && std::strchr(" .\t\r\n", hex[i])) i++;
-        if (i + 1 >= hex.size() || hexit(hex[i]) < 0 || hexit(hex[i + 1]) < 0) break;
-        out.push_back(uint8_t(hexit(hex[i]) << 4 | hexit(hex[i + 1])));
-        i += 2;
-    }
-    if (i < hex.size()) {
+    auto bytes = bytes_from_hex(hex);
+    if (!bytes) {
         *error = "Trailing garbage in hex data";
         return std::nullopt;
     }
+    Bytes out = std::move(*bytes);
     if (out.size() < kOfpHeaderLen) {
         *error = "Message too short for OpenFlow";
         return std::nullopt;

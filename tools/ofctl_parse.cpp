@@ -499,6 +499,25 @@ std::optional<OfpFlowMod> parse_flow_mod(std::string_view text, ParseCommand com
     return parse_flow(text, command, false, names, usable, error);
 }
 
+std::optional<std::vector<uint8_t>> bytes_from_hex(std::string_view hex) {
+    std::vector<uint8_t> out;
+    size_t i = 0;
+    auto hexit = [](char ch) {
+        if (ch >= '0' && ch <= '9') return ch - '0';
+        if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+        if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+        return -1;
+    };
+    for (;;) {
+        while (i < hex.size() && std::strchr(" .\t\r\n", hex[i])) i++;
+        if (i + 1 >= hex.size() || hexit(hex[i]) < 0 || hexit(hex[i + 1]) < 0) break;
+        out.push_back(uint8_t(hexit(hex[i]) << 4 | hexit(hex[i + 1])));
+        i += 2;
+    }
+    if (i < hex.size()) return std::nullopt;
+    return out;
+}
+
 std::optional<std::vector<OfpFlowMod>> parse_flow_mod_file(const std::string& file, ParseCommand command,
                                                            const NameMaps* names, Protocols* usable,
                                                            std::string* error) {

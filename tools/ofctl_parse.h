@@ -53,6 +53,11 @@ std::optional<ofproto::OfpFlowStatsRequest> parse_flow_stats_request(std::string
                                                                      const NameMaps* names, Protocols* usable,
                                                                      std::string* error);
 
+// Hex digit pairs, with spaces, dots and line ends allowed between them,
+// as bytes (packet-out's packet, ofp-parse's messages); nullopt when
+// something else follows.
+std::optional<std::vector<uint8_t>> bytes_from_hex(std::string_view hex);
+
 // A port as ovs-ofctl takes it (number, reserved name, or a name in 'names').
 std::optional<uint16_t> parse_port(std::string_view text, const NameMaps* names);
 
