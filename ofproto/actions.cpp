@@ -154,6 +154,9 @@ struct Formatter {
     std::string operator()(const ActGroup& a) const { return fmt::format("group:{}", a.group_id); }
     std::string operator()(const ActNote& a) const { return "note:" + format_hex(a.data); }
     std::string operator()(const ActExit&) const { return "exit"; }
+    std::string operator()(const ActConjunction& a) const {
+        return fmt::format("conjunction({},{}/{})", a.id, a.clause + 1, a.n_clauses);
+    }
     std::string operator()(const ActFinTimeout& a) const {
         std::string s;
         if (a.fin_idle_timeout) s += fmt::format("idle_timeout={},", a.fin_idle_timeout);

@@ -218,6 +218,15 @@ struct ActClone {
     OfActions actions;
     bool operator==(const ActClone& o) const;
 };
+// conjunction(id,k/n) (NXAST_CONJUNCTION): makes its rule clause k of
+// conjunctive match id (see classifier.h). A rule with it has no other
+// actions but notes; running it (a packet-out) does nothing.
+struct ActConjunction {
+    uint32_t id = 0;
+    uint8_t clause = 0;     // 0-based; the text and ovs-ofctl count from 1
+    uint8_t n_clauses = 0;  // 2..64
+    bool operator==(const ActConjunction&) const = default;
+};
 // exit: stops the pipeline, runs the action set.
 struct ActExit {
     bool operator==(const ActExit&) const = default;
@@ -227,7 +236,8 @@ using OfActionVariant =
     std::variant<ActOutput, ActController, ActOutputReg, ActEnqueue, ActSetQueue, ActPopQueue, ActPushVlan, ActPopVlan,
                  ActSetVlanVid, ActSetVlanPcp, ActSetEth, ActSetIpv4, ActSetIpDscp, ActSetIpEcn, ActSetIpTtl, ActSetTp,
                  ActDecTtl, ActSetField, ActRegMove, ActResubmit, ActGotoTable, ActWriteMetadata, ActClearActions,
-                 ActWriteActions, ActMeter, ActGroup, ActNote, ActExit, ActLearn, ActFinTimeout, ActClone>;
+                 ActWriteActions, ActMeter, ActGroup, ActNote, ActExit, ActLearn, ActFinTimeout, ActClone,
+                 ActConjunction>;
 
 // A class rather than an alias, so that write_actions can hold OfActions.
 struct OfAction : OfActionVariant {

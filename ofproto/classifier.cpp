@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <optional>
 
 namespace xvs::ofproto {
 
@@ -167,11 +168,61 @@ ClsRule* Classifier::find_exactly(const Match& match, int32_t priority) const {
     return nullptr;
 }
 
-const ClsRule* Classifier::lookup(const Flow& flow, Flow* wc) const {
-    const ClsRule* best = nullptr;
+namespace {
+
+// A rule found in a subtable, with where it sits: the rules after it in its
+// bucket with the same match are its lower-priority twins.
+struct Hit {
+    const std::vector<ClsRule*>* bucket = nullptr;
+    size_t index = 0;
+    const ClsRule* rule() const { return (*bucket)[index]; }
+    // The next lower-priority rule with an identical match, if any.
+    bool next_twin() {
+        const ClsRule* r = rule();
+        for (size_t i = index + 1; i < bucket->size(); i++) {
+            if ((*bucket)[i]->match.flow == r->match.flow) {
+                index = i;
+                return true;
+            }
+        }
+        return false;
+    }
+};
+
+// Whether the clauses 'r' belongs to complete a conjunction, given the
+// clauses already seen in 'seen' (id → bitmap, missing clauses as 0 bits);
+// conjunctions with more clauses than 'max_clauses' rules at this priority
+// cannot be complete and are skipped.
+bool complete_conjunction(const ClsRule& r, size_t max_clauses, std::vector<std::pair<uint32_t, uint64_t>>& seen,
+                          uint32_t* id) {
+    for (const auto& c : r.conj) {
+        if (c.n_clauses > max_clauses) continue;
+        auto it = std::find_if(seen.begin(), seen.end(), [&](const auto& p) { return p.first == c.id; });
+        if (it == seen.end()) {
+            uint64_t absent = c.n_clauses >= 64 ? 0 : ~uint64_t{0} << c.n_clauses;
+            it = seen.insert(seen.end(), {c.id, absent});
+        }
+        it->second |= uint64_t{1} << (c.clause & 63);
+        if (it->second == ~uint64_t{0}) {
+            *id = c.id;
+            return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
+const ClsRule* Classifier::lookup(const Flow& flow, Flow* wc) const { return lookup(flow, wc, true); }
+
+const ClsRule* Classifier::lookup(const Flow& flow, Flow* wc, bool allow_conjunctive) const {
+    const ClsRule* hard = nullptr;
+    int64_t hard_pri = INT64_MIN;
+    std::vector<std::optional<Hit>> soft;
+    int64_t soft_pri = INT64_MIN;
     for (const auto& stp : subtables_) {
         const Subtable& st = *stp;
-        if (best && st.max_priority() <= best->priority) break;
+        if (st.max_priority() <= hard_pri) break;
         uint64_t h[kStages];
         st.hashes(flow, h);
         int missed_at = -1;
@@ -189,15 +240,63 @@ const ClsRule* Classifier::lookup(const Flow& flow, Flow* wc) const {
         if (wc) st.unwildcard(*wc, kStages - 1);
         auto bit = st.buckets.find(h[kStages - 1]);
         if (bit == st.buckets.end()) continue;
-        for (const ClsRule* r : bit->second) {
-            if (best && r->priority <= best->priority) break;
-            if (flow_equal_masked(flow, r->match.flow, st.mask)) {
-                best = r;
-                break;
+        const auto& bucket = bit->second;
+        for (size_t i = 0; i < bucket.size(); i++) {
+            const ClsRule* r = bucket[i];
+            if (r->priority <= hard_pri) break;
+            if (!flow_equal_masked(flow, r->match.flow, st.mask)) continue;
+            if (r->conj.empty()) {
+                hard = r;
+                hard_pri = r->priority;
+            } else if (allow_conjunctive) {
+                soft.push_back(Hit{&bucket, i});
+                soft_pri = std::max<int64_t>(soft_pri, r->priority);
+            }
+            break;
+        }
+    }
+    if (hard_pri >= soft_pri) return hard;
+
+    // Some clauses beat the best plain match: are they conjunctions?
+    std::vector<std::pair<uint32_t, uint64_t>> seen;
+    for (;;) {
+        std::erase_if(soft, [&](const auto& s) { return !s || s->rule()->priority <= hard_pri; });
+        if (soft.empty()) break;
+        soft_pri = INT64_MIN;
+        size_t n_at_pri = 0;
+        for (const auto& s : soft) {
+            int64_t p = s->rule()->priority;
+            if (p > soft_pri) {
+                soft_pri = p;
+                n_at_pri = 1;
+            } else if (p == soft_pri) {
+                n_at_pri++;
+            }
+        }
+        seen.clear();
+        for (const auto& s : soft) {
+            uint32_t id;
+            if (s->rule()->priority != soft_pri || !complete_conjunction(*s->rule(), n_at_pri, seen, &id)) continue;
+            Flow with_id = flow;
+            with_id.conj_id = id;
+            if (const ClsRule* r = lookup(with_id, wc, false)) return r;
+        }
+        // None satisfied: the clauses at this priority give way to their
+        // lower-priority twins (clauses again, or plain matches).
+        for (auto& s : soft) {
+            if (s->rule()->priority != soft_pri) continue;
+            if (!s->next_twin()) {
+                s.reset();
+            } else if (s->rule()->conj.empty()) {
+                if (s->rule()->priority > hard_pri) {
+                    hard = s->rule();
+                    hard_pri = hard->priority;
+                }
+                s.reset();
             }
         }
     }
-    return best;
+    return hard;
 }
 
 void Classifier::for_each(const std::function<void(ClsRule*)>& fn) const {

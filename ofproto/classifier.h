@@ -14,6 +14,16 @@
 //   stage. When a packet's hash is not in a stage's set no rule can match,
 //   and only the stages consulted so far are added to 'wc'. So a packet that
 //   misses an ACL subtable on its L2 fields does not pin its L4 ports.
+//
+// Conjunctive matches (OpenFlow's "conjunction(id,k/n)", Open vSwitch's
+// set-membership match): a rule with conjunctions is a clause, a "soft"
+// match. A packet satisfies conjunction id at priority P when, for every
+// clause k of n, some rule of priority P with conjunction(id,k/n) matches
+// it; the lookup is then repeated with conj_id = id, and what that second
+// lookup finds is the answer. Soft matches only count when they beat every
+// plain ("hard") match. When no conjunction at the highest soft priority is
+// satisfied, the clauses fall back to lower-priority rules with identical
+// matches, as in Open vSwitch.
 #pragma once
 
 #include <cstdint>
@@ -39,11 +49,22 @@ struct Match {
     bool operator==(const Match& o) const = default;
 };
 
+// One conjunction(id, clause+1/n_clauses) of a clause rule.
+struct ClsConjunction {
+    uint32_t id = 0;
+    uint8_t clause = 0;     // 0-based
+    uint8_t n_clauses = 0;  // 2..64
+    bool operator==(const ClsConjunction&) const = default;
+};
+
 // What the classifier stores. Owned by the caller, which keeps it alive
 // while inserted.
 struct ClsRule {
     Match match;
     int32_t priority = 0;
+    // Non-empty for a clause of conjunctive matches; may change while the
+    // rule is in the classifier.
+    std::vector<ClsConjunction> conj;
     virtual ~ClsRule() = default;
 };
 
@@ -74,6 +95,7 @@ public:
 private:
     struct Subtable;
     Subtable* find_subtable(const Flow& mask) const;
+    const ClsRule* lookup(const Flow& flow, Flow* wc, bool allow_conjunctive) const;
     void sort_subtables();
 
     std::vector<std::unique_ptr<Subtable>> subtables_;  // by max priority, descending

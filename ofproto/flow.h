@@ -1,6 +1,6 @@
 // The flow as the OpenFlow pipeline sees it: the packet's datapath key plus
 // the pipeline's metadata (OpenFlow in_port, metadata, registers,
-// pkt_mark). Matches and megaflow wildcards use the same struct as a mask
+// pkt_mark, tunnel metadata, conj_id). Matches and megaflow wildcards use the same struct as a mask
 // (1 bits = consulted), so classifier lookups can record what they looked
 // at and translation turns that into the datapath mask.
 #pragma once
@@ -49,6 +49,10 @@ struct Flow {
     uint32_t tun_dst = 0;
     uint32_t tun_ipv6_src[4]{};
     uint32_t tun_ipv6_dst[4]{};
+    // The conjunction a lookup satisfied (conj_id): the classifier sets it
+    // for its second lookup only; every packet starts with zero.
+    uint32_t conj_id = 0;
+    uint32_t pad2 = 0;
 };
 static_assert(sizeof(Flow) % 8 == 0);
 inline constexpr size_t kFlowWords = sizeof(Flow) / 8;

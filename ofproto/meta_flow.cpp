@@ -226,6 +226,9 @@ void put_raw(const MfField& f, const MfValue& v_in, Flow* flow) {
             case MfId::PktMark:
                 flow->pkt_mark = static_cast<uint32_t>(x);
                 break;
+            case MfId::ConjId:
+                flow->conj_id = static_cast<uint32_t>(x);
+                break;
             case MfId::DlVlan:
                 set_tci(flow, (tci(*flow) & ~kVlanVidMask) | (x & kVlanVidMask));
                 break;
@@ -440,6 +443,9 @@ MfValue mf_get(const MfField& f, const Flow& flow) {
                 break;
             case MfId::PktMark:
                 put_uint(&v, flow.pkt_mark, 4);
+                break;
+            case MfId::ConjId:
+                put_uint(&v, flow.conj_id, 4);
                 break;
             case MfId::DlVlan:
                 put_uint(&v, tci(flow) & kVlanVidMask, 2);

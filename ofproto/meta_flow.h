@@ -38,6 +38,7 @@ enum class MfId : uint16_t {
     Xreg0, Xreg1, Xreg2, Xreg3, Xreg4, Xreg5, Xreg6, Xreg7,  // 64: reg(2n)<<32 | reg(2n+1)
     Xxreg0, Xxreg1, Xxreg2, Xxreg3,                          // 128: reg(4n)..reg(4n+3)
     PktMark,    // 32, maskable
+    ConjId,     // 32, exact, read-only: the conjunction matched (conjunction(id,k/n))
     TunId,      // 64, maskable (NXM_NX_TUN_ID, OXM_OF_TUNNEL_ID from 1.3)
     TunSrc, TunDst,          // 32, maskable: the tunnel's outer IPv4 addresses
     TunIpv6Src, TunIpv6Dst,  // 128, maskable

@@ -99,6 +99,7 @@ constexpr std::array<MfField, kMfCount> kFields = [] {
         def(MfId::Xxreg2, "xxreg2", nullptr, 16, 128, kMask, P::None, kRw, nxm1(113, "NXM_NX_XXREG2"), kNone),
         def(MfId::Xxreg3, "xxreg3", nullptr, 16, 128, kMask, P::None, kRw, nxm1(114, "NXM_NX_XXREG3"), kNone),
         def(MfId::PktMark, "pkt_mark", nullptr, 4, 32, kMask, P::None, kRw, nxm1(33, "NXM_NX_PKT_MARK"), kNone),
+        def(MfId::ConjId, "conj_id", nullptr, 4, 32, kExact, P::None, kRo, nxm1(37, "NXM_NX_CONJ_ID"), kNone),
         def(MfId::TunId, "tun_id", "tunnel_id", 8, 64, kMask, P::None, kRw, nxm1(16, "NXM_NX_TUN_ID"),
             oxm(38, "OXM_OF_TUNNEL_ID", kOfp13)),
         def(MfId::TunSrc, "tun_src", nullptr, 4, 32, kMask, P::None, kRw, nxm1(31, "NXM_NX_TUN_IPV4_SRC"), kNone),

@@ -273,6 +273,7 @@ std::vector<MatchEntry> match_entries(const Match& m, uint8_t version) {
     EntryList l{m, {}};
     const Flow& f = m.flow;
     const Flow& w = m.mask;
+    if (w.conj_id) l.exact(MfId::ConjId);
     if (w.in_port) l.exact(version ? MfId::InPortOxm : MfId::InPort);
     l.masked(MfId::EthSrc);
     l.masked(MfId::EthDst);

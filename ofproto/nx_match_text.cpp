@@ -206,6 +206,7 @@ std::string match_format(const Match& m, int priority) {
     Out o;
     if (priority != kDefaultPriority) o.item("priority", fmt::format("{}", priority));
     o.u32("pkt_mark", f.pkt_mark, w.pkt_mark);
+    if (w.conj_id) o.item("conj_id", fmt::format("{}", f.conj_id));
 
     const uint16_t eth_type = ntohs(f.pkt.eth_type);
     bool skip_type = false, skip_proto = false;

@@ -58,6 +58,22 @@ Inst inst_of(const OfAction& a, uint8_t version) {
 }
 
 std::optional<OfpErr> verify_order(const OfActions& actions, uint8_t version, unsigned allowed, std::string* msg) {
+    // A clause of a conjunctive match carries nothing else (notes aside).
+    if (std::any_of(actions.begin(), actions.end(),
+                    [](const OfAction& a) { return std::holds_alternative<ActConjunction>(a); })) {
+        for (const auto& a : actions) {
+            if (std::holds_alternative<ActConjunction>(a) || std::holds_alternative<ActNote>(a)) continue;
+            if (msg) {
+                std::string text = format_of_actions({a});
+                *msg = fmt::format(
+                    "\"conjunction\" actions may be used along with \"note\" but not any other kind of action "
+                    "(such as the \"{}\" action used here)",
+                    text.substr(0, text.find_first_of(":(")));
+            }
+            return OfpErr::NXBAC_BAD_CONJUNCTION;
+        }
+        return std::nullopt;
+    }
     Inst prev = Inst::Meter;
     bool first = true;
     for (const auto& a : actions) {
@@ -144,7 +160,7 @@ enum class Raw : uint8_t {
     Output10, Output11, SetVlanVid10, SetVlanPcp10, SetVlanVid11, SetVlanPcp11, PushVlan, StripVlan10, PopVlan11,
     SetDlSrc, SetDlDst, SetNwSrc, SetNwDst, SetNwTos, SetNwEcn11, SetTpSrc, SetTpDst, Enqueue10, SetQueue, Group,
     SetNwTtl11, DecNwTtl, DecTtlCntIds, SetField12, SetField15, RegLoad, RegLoad2, CopyField15, OnfCopyField13,
-    RegMove, Meter15, Resubmit, ResubmitTable, PopQueue, Note, OutputReg, OutputReg2, Exit, Clone, Controller, Controller2,
+    RegMove, Meter15, Resubmit, ResubmitTable, PopQueue, Note, OutputReg, OutputReg2, Exit, Clone, Conjunction, Controller, Controller2,
     WriteMetadata, Learn, Learn2, FinTimeout,
 };
 // clang-format on
@@ -220,6 +236,7 @@ constexpr RawInfo kRaws[] = {
     {NX, 45, V10, V15, Raw::Learn2, 40, true, 0, "NXAST_LEARN2"},
     {NX, 19, V10, V15, Raw::FinTimeout, 16, false, 0, "NXAST_FIN_TIMEOUT"},
     {NX, 42, V10, V15, Raw::Clone, 16, true, 0, "NXAST_CLONE"},
+    {NX, 34, V10, V15, Raw::Conjunction, 16, false, 0, "NXAST_CONJUNCTION"},
 };
 // clang-format on
 
@@ -560,6 +577,14 @@ std::optional<OfpError> Decoder::decode(const RawInfo& info, std::span<const uin
         case Raw::Exit:
             out->push_back(ActExit{});
             return std::nullopt;
+        case Raw::Conjunction: {
+            uint8_t clause = a[10], n_clauses = a[11];
+            if (n_clauses < 2 || n_clauses > 64 || clause >= n_clauses)
+                return fail(OfpErr::NXBAC_BAD_CONJUNCTION,
+                            fmt::format("conjunction clause {} of {}", clause + 1, n_clauses));
+            out->push_back(ActConjunction{.id = get32(a, 12), .clause = clause, .n_clauses = n_clauses});
+            return std::nullopt;
+        }
         case Raw::Controller:
             out->push_back(ActController{.max_len = get16(a, 10), .controller_id = get16(a, 12), .reason = a[14]});
             return std::nullopt;

@@ -35,6 +35,7 @@ enum NxSubtype : uint16_t {
     kNxLearn = 16,
     kNxExit = 17,
     kNxClone = 42,
+    kNxConjunction = 34,
     kNxDecTtl = 18,
     kNxFinTimeout = 19,
     kNxController = 20,
@@ -375,6 +376,11 @@ private:
         w_.finish(s);
     }
     void encode(const ActExit&) { nx_void(kNxExit); }
+    void encode(const ActConjunction& a) {
+        size_t s = nx_header(kNxConjunction);
+        w_.u8(a.clause), w_.u8(a.n_clauses), w_.u32(a.id);
+        w_.finish(s);
+    }
     void encode(const ActClone& a) {
         size_t s = nx_header(kNxClone);
         w_.zeros(6);

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 #include <strings.h>
 
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -233,6 +234,7 @@ private:
     Error resubmit(std::string_view arg, OfActions* out);
     Error write_metadata(std::string_view arg, OfActions* out);
     Error fin_timeout(std::string_view arg, OfActions* out);
+    Error conjunction(std::string_view arg, OfActions* out);
     Error learn(std::string_view arg, OfActions* out);
     Error learn_spec(std::string_view orig, std::string_view name, std::string_view value, LearnSpec* spec);
 };
@@ -258,7 +260,7 @@ Error Parser::list(std::string_view text, bool allow_instructions, bool in_write
 constexpr const char* kUnsupported[] = {
     "bundle",       "bundle_load",  "push",        "pop",         "set_mpls_label", "set_mpls_tc", "set_mpls_ttl",
     "dec_mpls_ttl", "push_mpls",    "pop_mpls",    "dec_nsh_ttl", "delete_field",   "encap",       "decap",
-    "set_tunnel",   "set_tunnel64", "conjunction",    "multipath",   "sample",
+    "set_tunnel",   "set_tunnel64", "multipath",   "sample",
     "unroll_xlate", "ct",           "ct_clear",    "nat",         "output_trunc",   "check_pkt_larger",
     "debug_recirc", "debug_slow",
 };
@@ -351,6 +353,7 @@ Error Parser::one(std::string_view key, std::string_view arg, int depth, OfActio
         return std::nullopt;
     }
     if (ieq(key, "exit")) return out->push_back(ActExit{}), std::nullopt;
+    if (ieq(key, "conjunction")) return conjunction(arg, out);
     if (ieq(key, "meter")) return u32_arg([](uint32_t v) { return ActMeter{.meter_id = v}; });
     if (ieq(key, "clear_actions")) return out->push_back(ActClearActions{}), std::nullopt;
     if (ieq(key, "write_actions")) {
@@ -584,6 +587,37 @@ Error Parser::fin_timeout(std::string_view arg, OfActions* out) {
         if (e) return e;
     }
     out->push_back(f);
+    return std::nullopt;
+}
+
+// conjunction(ID,K/N): ID in C's notation (0x.., 0..), K and N decimal,
+// blanks allowed around the separators.
+Error Parser::conjunction(std::string_view arg, OfActions* out) {
+    const std::string s(arg);
+    const char* p = s.c_str();
+    char* end;
+    auto number = [&](int base, unsigned long long* v, char sep) {
+        while (*p == ' ') p++;
+        if (!std::isdigit(static_cast<unsigned char>(*p))) return false;
+        errno = 0;
+        *v = std::strtoull(p, &end, base);
+        if (errno || end == p) return false;
+        p = end;
+        while (*p == ' ') p++;
+        if (*p != sep) return false;
+        if (sep) p++;
+        return true;
+    };
+    unsigned long long id, k, n;
+    if (!number(0, &id, ',') || !number(10, &k, '/') || !number(10, &n, '\0') || id > UINT32_MAX)
+        return "\"conjunction\" syntax is \"conjunction(id,i/n)\"";
+    if (n < 2) return "conjunction must have at least 2 clauses";
+    if (n > 64) return "conjunction must have at most 64 clauses";
+    if (k < 1) return "clause index must be positive";
+    if (k > n) return "clause index must be less than or equal to number of clauses";
+    out->push_back(ActConjunction{.id = static_cast<uint32_t>(id),
+                                  .clause = static_cast<uint8_t>(k - 1),
+                                  .n_clauses = static_cast<uint8_t>(n)});
     return std::nullopt;
 }
 

@@ -84,6 +84,8 @@ constexpr ErrRow kRows[] = {
     {E::OFPBAC_BAD_METER, V15, V15, OF, 2, 17},
     {E::NXBAC_MUST_BE_ZERO, V10, V11, NX, 2, 256},
     {E::NXBAC_MUST_BE_ZERO, V12, V15, NX, 11, 0},
+    {E::NXBAC_BAD_CONJUNCTION, V10, V11, NX, 2, 526},
+    {E::NXBAC_BAD_CONJUNCTION, V12, V15, NX, 15, 0},
     // Bad instruction.
     {E::OFPBIC_UNKNOWN_INST, V11, V15, OF, 3, 0},
     {E::OFPBIC_UNSUP_INST, V10, V10, NX, 2, 257},

@@ -2,6 +2,18 @@
 
 namespace xvs::ofproto {
 
+namespace {
+
+std::vector<ClsConjunction> conjunctions(const OfActions& actions) {
+    std::vector<ClsConjunction> out;
+    for (const auto& a : actions)
+        if (const auto* c = std::get_if<ActConjunction>(&a.variant()))
+            out.push_back({.id = c->id, .clause = c->clause, .n_clauses = c->n_clauses});
+    return out;
+}
+
+}  // namespace
+
 OfRule* Pipeline::add(uint8_t table, const Match& match, int32_t priority, OfActions actions, uint64_t cookie) {
     auto rule = std::make_unique<OfRule>();
     rule->match = Match::make(match.flow, match.mask);
@@ -10,6 +22,7 @@ OfRule* Pipeline::add(uint8_t table, const Match& match, int32_t priority, OfAct
     rule->table_id = table;
     rule->cookie = cookie;
     rule->actions = std::move(actions);
+    rule->conj = conjunctions(rule->actions);
     rule->created = rule->modified = rule->last_used = Clock::now();
     OfRule* r = rule.get();
     count_learns(r->actions, +1);  // before the old rule's go: a replacement keeps what both have
@@ -41,6 +54,7 @@ void Pipeline::set_actions(OfRule* rule, OfActions actions) {
     count_learns(actions, +1);
     count_learns(rule->actions, -1);
     rule->actions = std::move(actions);
+    rule->conj = conjunctions(rule->actions);
     note_change(rule->table_id, rule->match);
 }
 

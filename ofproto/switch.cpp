@@ -579,6 +579,7 @@ bool may_match(const Match& m, const xvs_flow_key& key, const xvs_flow_key& mask
     init.in_port = in_port;
     for (auto& w : flow_words(known)) w = ~uint64_t{0};  // every other field is known: zero until an action sets it
     known.pkt = mask;
+    known.conj_id = 0;  // set by the classifier itself: a conj_id rule may match any packet
     const Flow& cinit = init;
     const Flow& cknown = known;
     auto a = flow_words(m.flow), b = flow_words(cinit), mm = flow_words(m.mask), k = flow_words(cknown);

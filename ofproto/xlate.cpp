@@ -597,6 +597,8 @@ private:
     }
     void do_action(const ActNote&) {}
     void do_action(const ActExit&) { exit_ = true; }
+    // Only a packet-out can run a clause's actions; they do nothing.
+    void do_action(const ActConjunction&) { trace("conjunction: no effect when run as an action"); }
     void do_action(const ActClone& a) {
         // As a group bucket: the packet as it was comes back after them
         // (the next output commits the difference back).

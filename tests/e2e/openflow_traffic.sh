@@ -19,6 +19,10 @@
 #     of 300 datagrams through and counts the rest as band drops.
 #  5. clone: a rewritten copy goes to VM3 while the packet itself reaches
 #     VM2 unchanged, on the first packet (userspace) and the megaflow.
+#  6. conjunction: UDP from a set of sources to a set of ports reaches VM2
+#     (conjunction(10,k/2)); a port outside the set, or a source outside
+#     another conjunction's set, is dropped; the conj_id rule counts what
+#     passed; the megaflows pin both clauses' fields.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/vswitchd_lib.sh"
 require_root ping tcpdump ovs-ofctl
@@ -238,4 +242,34 @@ to2=$(grep -c "> 10.0.0.2.6003" "$VT/clone.vm2") to3=$(grep -c "> $mac3.*> 10.0.
 note "clone: $to2 datagrams to vm2 as sent, $to3 rewritten copies to vm3"
 [ "$to2" -eq 3 ] && [ "$to3" -eq 3 ] || { cat "$VT/clone.vm2" "$VT/clone.vm3"; fail "clone: $to2 to vm2 and $to3 to vm3, 3 each expected"; }
 [ "$(grep -c "10.0.0.3" "$VT/clone.vm2")" -eq 0 ] || fail "the clone's rewrite leaked into the packet sent to vm2"
+note "conjunction"
+ofctl h1 del-flows br0
+ofctl h1 add-flows br0 - <<'EOF'
+priority=100,udp,nw_src=10.0.0.1 actions=conjunction(10,1/2)
+priority=100,udp,nw_src=10.0.0.7 actions=conjunction(10,1/2)
+priority=100,udp,tp_dst=7001 actions=conjunction(10,2/2)
+priority=100,udp,tp_dst=7002 actions=conjunction(10,2/2)
+priority=90,udp,nw_src=10.0.0.5 actions=conjunction(11,1/2)
+priority=90,udp,tp_dst=7003 actions=conjunction(11,2/2)
+priority=50,conj_id=10 actions=output:2
+priority=50,conj_id=11 actions=output:2
+EOF
+for port in 7001 7002 7003 7004; do count_udp vm2 $port 4; done
+sleep 1
+for port in 7001 7002 7003 7004; do send_udp vm1 10.0.0.2 $port 3 1 0.05; done
+sleep 3.5
+got=""
+for port in 7001 7002 7003 7004; do got+="$port:$(cat "$VT/count.vm2.$port") "; done
+note "conjunction: datagrams at vm2 by port: $got"
+[ "$got" = "7001:3 7002:3 7003:0 7004:0 " ] || { ofctl h1 dump-flows br0; megaflows; fail "conjunction: $got (7001:3 7002:3 7003:0 7004:0 expected)"; }
+flows=$(ofctl h1 dump-flows br0)
+echo "$flows"
+grep -q "n_packets=6,.*priority=50,conj_id=10 actions=output:2" <<<"$flows" || fail "the conj_id=10 rule did not count 6 packets"
+grep -q "n_packets=0,.*priority=50,conj_id=11 actions=output:2" <<<"$flows" || fail "the conj_id=11 rule counted packets"
+mf=$(megaflows)
+echo "$mf"
+pass=$(grep "dst=7001" <<<"$mf" | head -1)
+grep -q "src=10.0.0.1[,)]" <<<"$pass" || fail "the conjunction's megaflow does not pin the source: $pass"
+drop=$(grep "dst=7004" <<<"$mf" | head -1)
+grep -q "actions:drop" <<<"$drop" || fail "no drop megaflow for port 7004: $drop"
 echo PASS

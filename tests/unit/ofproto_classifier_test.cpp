@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <doctest/doctest.h>
 
+#include <array>
+#include <memory>
 #include <random>
 
 #include "ofproto/classifier.h"
@@ -126,6 +128,144 @@ TEST_CASE("lookups stop at subtables that cannot beat the match") {
     CHECK(static_cast<const R*>(cls.lookup(ip_flow(1, 0x0a000001, 6, 80), &wc))->tag == 1);
     CHECK(wc.pkt.nw_dst[0] == 0);  // the low-priority subtable was never visited
     CHECK(wc.pkt.tp_dst == 0xffff);
+}
+
+namespace {
+
+Match m_src(uint32_t src) {
+    Flow f, m;
+    f.pkt.eth_type = htons(0x0800);
+    XVS_WC_FULL(m.pkt, eth_type);
+    f.pkt.nw_src[0] = htonl(src);
+    XVS_WC_FULL(m.pkt, nw_src[0]);
+    return Match::make(f, m);
+}
+
+Match m_conj_id(uint32_t id) {
+    Flow f, m;
+    f.conj_id = id;
+    m.conj_id = UINT32_MAX;
+    return Match::make(f, m);
+}
+
+// A clause rule: conjunction(id, k/n) for each (id, k, n).
+struct Clause : R {
+    Clause(const Match& m, int prio, std::initializer_list<std::array<int, 3>> conjs) : R(m, prio, -1) {
+        for (auto [id, k, n] : conjs)
+            conj.push_back({static_cast<uint32_t>(id), static_cast<uint8_t>(k - 1), static_cast<uint8_t>(n)});
+    }
+};
+
+}  // namespace
+
+TEST_CASE("conjunctive matches: every clause must match at one priority") {
+    // ovs-fields(7)'s example: source in {10.0.0.1, 10.0.0.4} and TCP port in {80, 443}.
+    Classifier cls;
+    R hit(m_conj_id(1234), 5, 1);
+    R fallback(Match{}, 0, 2);
+    Clause s1(m_src(0x0a000001), 100, {{1234, 1, 2}}), s4(m_src(0x0a000004), 100, {{1234, 1, 2}});
+    Clause p80(m_tcp_port(80), 100, {{1234, 2, 2}}), p443(m_tcp_port(443), 100, {{1234, 2, 2}});
+    for (R* r : std::initializer_list<R*>{&hit, &fallback, &s1, &s4, &p80, &p443}) cls.insert(r);
+    auto tag = [&](const Flow& f, Flow* wc = nullptr) {
+        const ClsRule* r = cls.lookup(f, wc);
+        return r ? static_cast<const R*>(r)->tag : 0;
+    };
+
+    Flow wc;
+    CHECK(tag(ip_flow(0x0a000001, 9, 6, 80), &wc) == 1);
+    CHECK(tag(ip_flow(0x0a000004, 9, 6, 443)) == 1);
+    // Both clauses were consulted: the megaflow pins source and port.
+    CHECK(wc.pkt.nw_src[0] == 0xffffffffu);
+    CHECK(wc.pkt.tp_dst == 0xffff);
+
+    // One clause only: the conjunction is not satisfied.
+    CHECK(tag(ip_flow(0x0a000001, 9, 6, 22)) == 2);
+    CHECK(tag(ip_flow(0x0a000002, 9, 6, 80)) == 2);
+    CHECK(tag(ip_flow(0x0a000002, 9, 17, 80)) == 2);
+    cls.remove(&fallback);
+    CHECK(tag(ip_flow(0x0a000001, 9, 6, 22)) == 0);
+
+    // A plain rule above the clauses wins; one below them does not.
+    R above(m_dst(9, 32), 200, 3);
+    cls.insert(&above);
+    CHECK(tag(ip_flow(0x0a000001, 9, 6, 80)) == 3);
+    cls.remove(&above);
+    R below(m_dst(9, 32), 3, 4);
+    cls.insert(&below);
+    CHECK(tag(ip_flow(0x0a000001, 9, 6, 80)) == 1);
+    CHECK(tag(ip_flow(0x0a000001, 9, 6, 22)) == 4);
+    // The second lookup (conj_id=1234) takes the best rule there, as in
+    // Open vSwitch: a plain rule above the conj_id rule wins it.
+    R between(m_dst(9, 32), 50, 5);
+    cls.insert(&between);
+    CHECK(tag(ip_flow(0x0a000001, 9, 6, 80)) == 5);
+    cls.remove(&between);
+
+    // No conj_id rule: satisfied, yet nothing matches conj_id=1234, so the
+    // second lookup finds the best plain rule.
+    cls.remove(&hit);
+    CHECK(tag(ip_flow(0x0a000001, 9, 6, 80)) == 4);
+
+    // A packet never carries a conj_id: a conj_id rule alone matches nothing.
+    cls.remove(&below);
+    cls.insert(&hit);
+    CHECK(tag(ip_flow(0x0a000009, 9, 6, 22)) == 0);
+}
+
+TEST_CASE("conjunctive matches: clauses at different priorities do not combine; shared clauses") {
+    Classifier cls;
+    R hit1(m_conj_id(1), 1, 1), hit2(m_conj_id(2), 1, 2);
+    // Clause 1 of conjunction 1 at priority 100, clause 2 at 90: never both.
+    Clause a(m_src(0x0a000001), 100, {{1, 1, 2}}), b(m_tcp_port(80), 90, {{1, 2, 2}});
+    // One rule in two conjunctions.
+    Clause c(m_dst(0x0a0000fe, 32), 80, {{2, 1, 3}, {3, 1, 2}});
+    Clause d(m_src(0x0a000002), 80, {{2, 2, 3}});
+    Clause e(m_tcp_port(22), 80, {{2, 3, 3}});
+    for (R* r : std::initializer_list<R*>{&hit1, &hit2, &a, &b, &c, &d, &e}) cls.insert(r);
+    auto tag = [&](const Flow& f) {
+        const ClsRule* r = cls.lookup(f, nullptr);
+        return r ? static_cast<const R*>(r)->tag : 0;
+    };
+    CHECK(tag(ip_flow(0x0a000001, 1, 6, 80)) == 0);
+    CHECK(tag(ip_flow(0x0a000002, 0x0a0000fe, 6, 22)) == 2);
+    CHECK(tag(ip_flow(0x0a000002, 0x0a0000fe, 6, 23)) == 0);  // 2 of 3 clauses
+    CHECK(tag(ip_flow(0x0a000003, 0x0a0000fe, 6, 22)) == 0);
+}
+
+TEST_CASE("conjunctive matches: an unsatisfied clause gives way to its lower-priority twin") {
+    Classifier cls;
+    R hit(m_conj_id(7), 1, 1);
+    Clause s(m_src(0x0a000001), 100, {{7, 1, 2}}), p(m_tcp_port(80), 100, {{7, 2, 2}});
+    R twin(m_src(0x0a000001), 60, 2);     // same match as 's', plain, lower priority
+    R other(m_tcp_port(22), 70, 3);       // plain, between the two
+    R low(Match{}, 0, 4);
+    for (R* r : std::initializer_list<R*>{&hit, &s, &p, &twin, &other, &low}) cls.insert(r);
+    auto tag = [&](const Flow& f) { return static_cast<const R*>(cls.lookup(f, nullptr))->tag; };
+    CHECK(tag(ip_flow(0x0a000001, 9, 6, 80)) == 1);
+    CHECK(tag(ip_flow(0x0a000001, 9, 6, 443)) == 2);  // the twin
+    CHECK(tag(ip_flow(0x0a000001, 9, 6, 22)) == 3);   // the plain rule beats the twin
+    CHECK(tag(ip_flow(0x0a000005, 9, 6, 80)) == 4);
+}
+
+TEST_CASE("conjunctive matches: 64 clauses need all 64") {
+    Classifier cls;
+    R hit(m_conj_id(9), 1, 1);
+    cls.insert(&hit);
+    std::vector<std::unique_ptr<Clause>> clauses;
+    // Clause k matches register 0 bit k-1 set.
+    for (int k = 1; k <= 64; k++) {
+        Flow f, m;
+        f.regs[k <= 32 ? 0 : 1] = 1u << ((k - 1) % 32);
+        m.regs[k <= 32 ? 0 : 1] = 1u << ((k - 1) % 32);
+        clauses.push_back(std::make_unique<Clause>(Match::make(f, m), 10, std::initializer_list<std::array<int, 3>>{{9, k, 64}}));
+        cls.insert(clauses.back().get());
+    }
+    Flow all;
+    all.regs[0] = all.regs[1] = UINT32_MAX;
+    CHECK(cls.lookup(all, nullptr) == &hit);
+    Flow one_short = all;
+    one_short.regs[1] = 0x7fffffff;
+    CHECK(cls.lookup(one_short, nullptr) == nullptr);
 }
 
 TEST_CASE("random rule sets agree with a linear scan") {

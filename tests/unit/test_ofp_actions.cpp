@@ -138,6 +138,9 @@ TEST_CASE("OpenFlow 1.0 action vectors (ofp-actions.at)") {
             {"dec_ttl(32768,12345,90,765,1024)",
              "ffff 0020 00002320 0015 000500000000 80003039005A02fd 0400000000000000"},
             {"group:5", "ffff 0010 00002320 0028 0000 00000005"},
+            {"conjunction(3,2/5)", "ffff 0010 00002320 0022 01 05 00000003"},
+            {"conjunction(4294967295,64/64),note:aa.bb.cc.dd.ee.ff",
+             "ffff 0010 00002320 0022 3f 40 ffffffff ffff 0010 00002320 0008 aabbccddeeff"},
         });
 }
 
@@ -625,7 +628,17 @@ TEST_CASE("parse errors (ovs-ofctl's messages)") {
              Case{"set_mpls_label(5)", "action set_mpls_label is not supported yet"},
              Case{"push_mpls:0x8847", "action push_mpls is not supported yet"},
              Case{"set_tunnel:1", "action set_tunnel is not supported yet"},
-             Case{"conjunction(1,1/2)", "action conjunction is not supported yet"},
+             Case{"conjunction(1, 1/1)", "conjunction must have at least 2 clauses"},
+             Case{"conjunction(1, 1/65)", "conjunction must have at most 64 clauses"},
+             Case{"conjunction(1, 0/2)", "clause index must be positive"},
+             Case{"conjunction(1, 3/2)", "clause index must be less than or equal to number of clauses"},
+             Case{"conjunction(1)", "\"conjunction\" syntax is \"conjunction(id,i/n)\""},
+             Case{"conjunction(1,2/3),output:1",
+                  "\"conjunction\" actions may be used along with \"note\" but not any other kind of action (such "
+                  "as the \"output\" action used here)"},
+             Case{"resubmit(,2),conjunction(1,2/3)",
+                  "\"conjunction\" actions may be used along with \"note\" but not any other kind of action (such "
+                  "as the \"resubmit\" action used here)"},
              Case{"multipath(eth_src,50,modulo_n,1,0,NXM_NX_REG0[])", "action multipath is not supported yet"},
              Case{"bundle(eth_src,0,hrw,ofport,members:4,8)", "action bundle is not supported yet"},
              Case{"goto_table:5,clone()", "invalid instruction ordering: apply_actions must appear before goto_table, "
@@ -682,6 +695,11 @@ TEST_CASE("wire errors (the errors Open vSwitch sends)") {
              "ffff 0018 00002320 0006 0010 0000 0000 00000002 00000602"},  // move to eth_type
             {"NXBAC_MUST_BE_ZERO", "ffff 0020 00002320 0016 000000000001 fedcba9876543210 ffffffffffffffff"},
             {"NXBAC_MUST_BE_ZERO", "ffff 0018 00002320 0015 0001 00000001 0001000000000000"},    // dec_ttl ids pad
+            {"NXBAC_BAD_CONJUNCTION", "ffff 0010 00002320 0022 00 01 00000001"},  // one clause
+            {"NXBAC_BAD_CONJUNCTION", "ffff 0010 00002320 0022 00 41 00000001"},  // 65 clauses
+            {"NXBAC_BAD_CONJUNCTION", "ffff 0010 00002320 0022 02 02 00000001"},  // clause 3 of 2
+            {"NXBAC_BAD_CONJUNCTION",
+             "ffff 0010 00002320 0022 00 02 00000001 0000 0008 0001 0000"},  // with an output
             {"OFPBAC_BAD_LEN", "ffff 0010 00002320 0015 0001 00000000"},                         // no room for the id
             {"OFPBAC_BAD_ARGUMENT", "ffff 0018 00002320 0025 000000000000 0005 0008 00000001"},  // controller meter_id
             {"OFPBAC_BAD_ARGUMENT", "ffff 0018 00002320 0025 000000000000 0009 0004 00000000"},  // unknown property
