@@ -154,6 +154,10 @@ struct Formatter {
     std::string operator()(const ActGroup& a) const { return fmt::format("group:{}", a.group_id); }
     std::string operator()(const ActNote& a) const { return "note:" + format_hex(a.data); }
     std::string operator()(const ActExit&) const { return "exit"; }
+    std::string operator()(const ActMultipath& a) const {
+        return fmt::format("multipath({},{},{},{},{},{})", hash_fields_name(a.fields), a.basis,
+                           mp_algorithm_name(a.algorithm), a.max_link + 1, a.arg, mf_format_subfield(a.dst));
+    }
     std::string operator()(const ActConjunction& a) const {
         return fmt::format("conjunction({},{}/{})", a.id, a.clause + 1, a.n_clauses);
     }

@@ -16,6 +16,7 @@
 
 #include "ofproto/flow.h"
 #include "ofproto/meta_flow.h"
+#include "ofproto/multipath.h"
 
 namespace xvs::ofproto {
 
@@ -227,6 +228,17 @@ struct ActConjunction {
     uint8_t n_clauses = 0;  // 2..64
     bool operator==(const ActConjunction&) const = default;
 };
+// multipath(fields,basis,algorithm,n_links,arg,dst) (NXAST_MULTIPATH):
+// writes the link (0..n_links-1) a hash of the packet picks into dst.
+struct ActMultipath {
+    HashFields fields = HashFields::EthSrc;
+    uint16_t basis = 0;
+    MpAlgorithm algorithm = MpAlgorithm::ModuloN;
+    uint16_t max_link = 0;  // n_links - 1
+    uint32_t arg = 0;
+    MfSubfield dst;
+    bool operator==(const ActMultipath&) const = default;
+};
 // exit: stops the pipeline, runs the action set.
 struct ActExit {
     bool operator==(const ActExit&) const = default;
@@ -237,7 +249,7 @@ using OfActionVariant =
                  ActSetVlanVid, ActSetVlanPcp, ActSetEth, ActSetIpv4, ActSetIpDscp, ActSetIpEcn, ActSetIpTtl, ActSetTp,
                  ActDecTtl, ActSetField, ActRegMove, ActResubmit, ActGotoTable, ActWriteMetadata, ActClearActions,
                  ActWriteActions, ActMeter, ActGroup, ActNote, ActExit, ActLearn, ActFinTimeout, ActClone,
-                 ActConjunction>;
+                 ActConjunction, ActMultipath>;
 
 // A class rather than an alias, so that write_actions can hold OfActions.
 struct OfAction : OfActionVariant {

@@ -160,7 +160,7 @@ enum class Raw : uint8_t {
     Output10, Output11, SetVlanVid10, SetVlanPcp10, SetVlanVid11, SetVlanPcp11, PushVlan, StripVlan10, PopVlan11,
     SetDlSrc, SetDlDst, SetNwSrc, SetNwDst, SetNwTos, SetNwEcn11, SetTpSrc, SetTpDst, Enqueue10, SetQueue, Group,
     SetNwTtl11, DecNwTtl, DecTtlCntIds, SetField12, SetField15, RegLoad, RegLoad2, CopyField15, OnfCopyField13,
-    RegMove, Meter15, Resubmit, ResubmitTable, PopQueue, Note, OutputReg, OutputReg2, Exit, Clone, Conjunction, Controller, Controller2,
+    RegMove, Meter15, Resubmit, ResubmitTable, PopQueue, Note, OutputReg, OutputReg2, Exit, Clone, Conjunction, Multipath, Controller, Controller2,
     WriteMetadata, Learn, Learn2, FinTimeout,
 };
 // clang-format on
@@ -237,6 +237,7 @@ constexpr RawInfo kRaws[] = {
     {NX, 19, V10, V15, Raw::FinTimeout, 16, false, 0, "NXAST_FIN_TIMEOUT"},
     {NX, 42, V10, V15, Raw::Clone, 16, true, 0, "NXAST_CLONE"},
     {NX, 34, V10, V15, Raw::Conjunction, 16, false, 0, "NXAST_CONJUNCTION"},
+    {NX, 10, V10, V15, Raw::Multipath, 32, false, 0, "NXAST_MULTIPATH"},
 };
 // clang-format on
 
@@ -266,11 +267,10 @@ const char* unsupported_name(uint32_t vendor, uint16_t type, uint8_t version) {
         {NX, 25, V10, V10, "NXAST_SET_MPLS_TTL"},  {NX, 26, V10, V10, "NXAST_DEC_MPLS_TTL"},
         {NX, 23, V10, V10, "NXAST_PUSH_MPLS"},     {NX, 24, V10, V10, "NXAST_POP_MPLS"},
         {NX, 2, V10, V15, "NXAST_SET_TUNNEL"},     {NX, 9, V10, V15, "NXAST_SET_TUNNEL64"},
-        {NX, 10, V10, V15, "NXAST_MULTIPATH"},     {NX, 12, V10, V15, "NXAST_BUNDLE"},
-        {NX, 13, V10, V15, "NXAST_BUNDLE_LOAD"},
+        {NX, 12, V10, V15, "NXAST_BUNDLE"},        {NX, 13, V10, V15, "NXAST_BUNDLE_LOAD"},
         {NX, 27, V10, V15, "NXAST_STACK_PUSH"},    {NX, 28, V10, V15, "NXAST_STACK_POP"},
         {NX, 29, V10, V15, "NXAST_SAMPLE"},        {NX, 38, V10, V15, "NXAST_SAMPLE2"},
-        {NX, 41, V10, V15, "NXAST_SAMPLE3"},       {NX, 34, V10, V15, "NXAST_CONJUNCTION"},
+        {NX, 41, V10, V15, "NXAST_SAMPLE3"},
         {NX, 35, V10, V15, "NXAST_CT"},            {NX, 36, V10, V15, "NXAST_NAT"},
         {NX, 39, V10, V15, "NXAST_OUTPUT_TRUNC"},
         {NX, 43, V10, V15, "NXAST_CT_CLEAR"},      {NX, 44, V10, V15, "NXAST_RESUBMIT_TABLE_CT"},
@@ -426,6 +426,7 @@ private:
     std::optional<OfpError> reg_load2(std::span<const uint8_t> a, OfActions* out);
     std::optional<OfpError> reg_move(std::span<const uint8_t> a, size_t n_bits_ofs, size_t hdr_ofs, OfActions* out);
     std::optional<OfpError> output_reg(std::span<const uint8_t> a, bool reg2, OfActions* out);
+    std::optional<OfpError> multipath(std::span<const uint8_t> a, OfActions* out);
     std::optional<OfpError> dec_ttl_cnt_ids(std::span<const uint8_t> a, OfActions* out);
     std::optional<OfpError> controller2(std::span<const uint8_t> a, OfActions* out);
     std::optional<OfpError> learn(std::span<const uint8_t> a, bool learn2, OfActions* out);
@@ -577,6 +578,8 @@ std::optional<OfpError> Decoder::decode(const RawInfo& info, std::span<const uin
         case Raw::Exit:
             out->push_back(ActExit{});
             return std::nullopt;
+        case Raw::Multipath:
+            return multipath(a, out);
         case Raw::Conjunction: {
             uint8_t clause = a[10], n_clauses = a[11];
             if (n_clauses < 2 || n_clauses > 64 || clause >= n_clauses)
@@ -684,6 +687,31 @@ std::optional<OfpError> Decoder::output_reg(std::span<const uint8_t> a, bool reg
     }
     if (auto e = check_subfield(o.src, false, nullptr)) return e;
     out->push_back(o);
+    return std::nullopt;
+}
+
+// Open vSwitch checks neither pad here.
+std::optional<OfpError> Decoder::multipath(std::span<const uint8_t> a, OfActions* out) {
+    ActMultipath m;
+    uint16_t fields = get16(a, 10), algorithm = get16(a, 16);
+    m.basis = get16(a, 12);
+    m.max_link = get16(a, 18);
+    m.arg = get32(a, 20);
+    decode_ofs_nbits(get16(a, 26), &m.dst);
+    if (auto e = field_of_nxm(get32(a, 28), &m.dst.field)) return e;
+    m.fields = static_cast<HashFields>(fields);
+    m.algorithm = static_cast<MpAlgorithm>(algorithm);
+    if (!hash_fields_name(m.fields)) return fail(OfpErr::OFPBAC_BAD_ARGUMENT, fmt::format("unsupported fields {}", fields));
+    if (!mp_algorithm_name(m.algorithm))
+        return fail(OfpErr::OFPBAC_BAD_ARGUMENT, fmt::format("unsupported algorithm {}", algorithm));
+    uint32_t n_links = uint32_t{m.max_link} + 1;
+    unsigned min_bits = 0;
+    while ((uint64_t{1} << min_bits) < n_links) min_bits++;
+    if (m.dst.n_bits < min_bits)
+        return fail(OfpErr::OFPBAC_BAD_ARGUMENT,
+                    fmt::format("multipath action requires at least {} bits for {} links", min_bits, n_links));
+    if (auto e = check_subfield(m.dst, true, nullptr)) return e;
+    out->push_back(m);
     return std::nullopt;
 }
 

@@ -36,6 +36,7 @@ enum NxSubtype : uint16_t {
     kNxExit = 17,
     kNxClone = 42,
     kNxConjunction = 34,
+    kNxMultipath = 10,
     kNxDecTtl = 18,
     kNxFinTimeout = 19,
     kNxController = 20,
@@ -376,6 +377,13 @@ private:
         w_.finish(s);
     }
     void encode(const ActExit&) { nx_void(kNxExit); }
+    void encode(const ActMultipath& a) {
+        size_t s = nx_header(kNxMultipath);
+        w_.u16(static_cast<uint16_t>(a.fields)), w_.u16(a.basis), w_.zeros(2);
+        w_.u16(static_cast<uint16_t>(a.algorithm)), w_.u16(a.max_link), w_.u32(a.arg), w_.zeros(2);
+        w_.u16(static_cast<uint16_t>(a.dst.ofs << 6 | (a.dst.n_bits - 1))), w_.u32(mf_wire_header(*a.dst.field, 0).header);
+        w_.finish(s);
+    }
     void encode(const ActConjunction& a) {
         size_t s = nx_header(kNxConjunction);
         w_.u8(a.clause), w_.u8(a.n_clauses), w_.u32(a.id);

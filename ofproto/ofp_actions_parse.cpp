@@ -235,6 +235,7 @@ private:
     Error write_metadata(std::string_view arg, OfActions* out);
     Error fin_timeout(std::string_view arg, OfActions* out);
     Error conjunction(std::string_view arg, OfActions* out);
+    Error multipath(std::string_view arg, OfActions* out);
     Error learn(std::string_view arg, OfActions* out);
     Error learn_spec(std::string_view orig, std::string_view name, std::string_view value, LearnSpec* spec);
 };
@@ -260,7 +261,7 @@ Error Parser::list(std::string_view text, bool allow_instructions, bool in_write
 constexpr const char* kUnsupported[] = {
     "bundle",       "bundle_load",  "push",        "pop",         "set_mpls_label", "set_mpls_tc", "set_mpls_ttl",
     "dec_mpls_ttl", "push_mpls",    "pop_mpls",    "dec_nsh_ttl", "delete_field",   "encap",       "decap",
-    "set_tunnel",   "set_tunnel64", "multipath",   "sample",
+    "set_tunnel",   "set_tunnel64",   "sample",
     "unroll_xlate", "ct",           "ct_clear",    "nat",         "output_trunc",   "check_pkt_larger",
     "debug_recirc", "debug_slow",
 };
@@ -354,6 +355,7 @@ Error Parser::one(std::string_view key, std::string_view arg, int depth, OfActio
     }
     if (ieq(key, "exit")) return out->push_back(ActExit{}), std::nullopt;
     if (ieq(key, "conjunction")) return conjunction(arg, out);
+    if (ieq(key, "multipath")) return multipath(arg, out);
     if (ieq(key, "meter")) return u32_arg([](uint32_t v) { return ActMeter{.meter_id = v}; });
     if (ieq(key, "clear_actions")) return out->push_back(ActClearActions{}), std::nullopt;
     if (ieq(key, "write_actions")) {
@@ -625,6 +627,41 @@ Error Parser::conjunction(std::string_view arg, OfActions* out) {
 // 0 when there are none, truncated to the field by the caller.
 long long atoi_like(std::string_view s) {
     return std::atoll(std::string(s).c_str());
+}
+
+// multipath(FIELDS, BASIS, ALGORITHM, N_LINKS, ARG, DST), split at commas
+// and blanks as Open vSwitch does (strtok), numbers read as atoi() reads.
+Error Parser::multipath(std::string_view arg, OfActions* out) {
+    std::vector<std::string_view> tok;
+    for (size_t i = 0; i < arg.size();) {
+        size_t j = arg.find_first_of(", ", i);
+        if (j == std::string_view::npos) j = arg.size();
+        if (j > i) tok.push_back(arg.substr(i, j - i));
+        i = j + 1;
+    }
+    if (tok.size() < 6) return fmt::format("{}: not enough arguments to multipath action", arg);
+    ActMultipath m;
+    auto fields = hash_fields_from_name(tok[0]);
+    if (!fields) return fmt::format("{}: unknown fields `{}'", arg, tok[0]);
+    m.fields = *fields;
+    m.basis = static_cast<uint16_t>(atoi_like(tok[1]));
+    auto algorithm = mp_algorithm_from_name(tok[2]);
+    if (!algorithm) return fmt::format("{}: unknown algorithm `{}'", arg, tok[2]);
+    m.algorithm = *algorithm;
+    int n_links = static_cast<int>(atoi_like(tok[3]));
+    if (n_links < 1 || n_links > 65536)
+        return fmt::format("{}: n_links {} is not in valid range 1 to 65536", arg, n_links);
+    m.max_link = static_cast<uint16_t>(n_links - 1);
+    m.arg = static_cast<uint32_t>(atoi_like(tok[4]));
+    std::string err;
+    auto dst = mf_parse_subfield(tok[5], &err);
+    if (!dst) return err;
+    m.dst = *dst;
+    if (m.dst.n_bits < 16 && n_links > (1 << m.dst.n_bits))
+        return fmt::format("{}: {}-bit destination field has {} possible values, less than specified n_links {}", arg,
+                           m.dst.n_bits, 1u << m.dst.n_bits, n_links);
+    out->push_back(m);
+    return std::nullopt;
 }
 
 // A number at the start of 'text' as Open vSwitch's parse_int_string()

@@ -395,12 +395,32 @@ private:
             trace("move: a field is not present in the packet: skipped");
             return;
         }
-        if (a.dst.n_bits < a.dst.field->n_bytes * 8) mf_mask_all(*a.dst.field, &out_.wc);
-        mf_write_subfield(a.dst, mf_read_subfield(a.src, flow_), &flow_);
-        auto id = a.dst.field->id;
+        write_subfield(a.dst, mf_read_subfield(a.src, flow_));
+    }
+    // Writes 'v' (right-aligned) into 'dst' of the flow. A partial write of
+    // a packet field rewrites the whole field in the datapath, so all of it
+    // must be known.
+    void write_subfield(const MfSubfield& dst, const MfValue& v) {
+        if (dst.n_bits < dst.field->n_bytes * 8) mf_mask_all(*dst.field, &out_.wc);
+        mf_write_subfield(dst, v, &flow_);
+        auto id = dst.field->id;
         if (id == MfId::VlanTci || id == MfId::VlanVid || id == MfId::VlanPcp || id == MfId::DlVlan ||
             id == MfId::DlVlanPcp)
             resync_vlans_from_flow();
+    }
+    void do_action(const ActMultipath& a) {
+        if (!mf_prereqs_ok(*a.dst.field, flow_, &out_.wc)) {
+            trace("multipath: {} is not present in the packet: skipped", a.dst.field->name);
+            return;
+        }
+        uint32_t hash = flow_hash_fields(flow_, a.fields, a.basis);
+        uint16_t link = multipath_link(hash, a.algorithm, a.max_link + 1u, a.arg);
+        flow_mask_hash_fields(flow_, a.fields, &out_.wc);
+        MfValue v{};
+        v.b[14] = static_cast<uint8_t>(link >> 8);
+        v.b[15] = static_cast<uint8_t>(link);
+        write_subfield(a.dst, v);
+        trace("multipath: hash {:#010x} picks link {} -> {}", hash, link, mf_format_subfield(a.dst));
     }
     void do_action(const ActResubmit& a) {
         OfPort saved = flow_.in_port;

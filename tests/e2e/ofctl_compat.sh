@@ -25,7 +25,9 @@
 #     leaves the same learned flows in both, learning again refreshes
 #     rather than duplicates, a limit holds, a FIN applies the learned
 #     flows' fin_timeout, and deleting the learner takes the flows of its
-#     delete_learned learn action along.
+#     delete_learned learn action along;
+#  5. multipath: frames received on both pick the same links (per-link
+#     counters equal) for every hash field set and link algorithm.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/vswitchd_lib.sh"
 source "$(dirname "$0")/ofctl_lib.sh"
@@ -163,6 +165,26 @@ same "fin_timeout" dump-flows br0 --no-stats
 both del-flows br0 table=0
 wait_flows 1 table=2
 same "delete_learned" dump-flows br0 --no-stats
+
+# multipath: the same packets pick the same links in both (the hashes and
+# link algorithms are Open vSwitch's): 20 TCP frames from different
+# hosts, per-link counters in table 1 compared.
+note "multipath"
+table1_packets() { of "$1" dump-flows br0 table=1 | grep -o "n_packets=[0-9]*" | cut -d= -f2 | awk "{s += \$1} END {print s}"; }
+for spec in "eth_src,50,modulo_n,5,0" "symmetric_l4,7,hash_threshold,5,0" "symmetric_l3l4,9,hrw,5,0" \
+  "symmetric_l3l4+udp,11,iter_hash,5,3" "nw_src,13,hrw,5,0" "nw_dst,15,modulo_n,5,0" "symmetric_l3,17,iter_hash,5,0"; do
+  both del-flows br0
+  both add-flow br0 "table=0,ip,actions=multipath($spec,NXM_NX_REG0[0..2]),resubmit(,1)"
+  for l in 0 1 2 3 4; do both add-flow br0 "table=1,reg0=$l,actions=drop"; done
+  for i in $(seq 1 20); do receive p1 "$(tcp_frame "5054000001$(printf %02x "$i")" "$i")"; done
+  for _ in $(seq 50); do
+    [ "$(table1_packets "$X")" = 20 ] && [ "$(table1_packets "$O")" = 20 ] && break
+    sleep 0.1
+  done
+  same "multipath($spec) link counters" dump-flows br0 table=1
+  links=$(of "$X" dump-flows br0 table=1 | grep -c "n_packets=[1-9]")
+  note "multipath($spec): $links links used"
+done
 
 # Bundles (1.4+, and ONF's in 1.3): the corpus in one atomic bundle; a
 # bundle whose second flow fails changes nothing, with the same errors;

@@ -4,7 +4,7 @@
 # dummy datapath (ofctl_lib.sh's start_pair), each command is run once
 # with Debian's ovs-ofctl and once with xvs-ofctl, for the default
 # protocol (OpenFlow 1.0 with NXM) and -O OpenFlow13 / OpenFlow15:
-#  1. add-flows of the 307-flow corpus (data/ofctl_flows*.txt) leaves the
+#  1. add-flows of the 310-flow corpus (data/ofctl_flows*.txt) leaves the
 #     same flows on the switch, whichever tool added them;
 #  2. show, dump-ports-desc and dump-tables print exactly the same text
 #     (transaction ids included; also in 1.1 and 1.2, whose table

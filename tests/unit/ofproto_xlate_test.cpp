@@ -73,6 +73,15 @@ Flow eth(OfPort in_port, uint8_t src, uint8_t dst, int vid = -1, uint16_t tpid =
     return f;
 }
 
+// A TCP segment from 10.0.0.1:sport to port 80, on port 1.
+Flow tcp_from(uint16_t sport) {
+    Flow f = eth(1, 1, 2);
+    f.pkt.nw_proto = 6;
+    f.pkt.tp_src = htons(sport);
+    f.pkt.tp_dst = htons(80);
+    return f;
+}
+
 std::string acts(const XlateOut& o) {
     xvs_action_list l{};
     l.n = static_cast<uint16_t>(o.actions.size());
@@ -319,10 +328,7 @@ TEST_CASE("groups: select spreads flows over live buckets by weight, pinning wha
     t.pipeline.add(0, Match{}, 1, {ActGroup{7}});
     std::map<std::string, int> seen;
     for (uint16_t port = 1000; port < 1200; port++) {
-        Flow f = eth(1, 1, 2);
-        f.pkt.nw_proto = 6;
-        f.pkt.tp_src = htons(port);
-        f.pkt.tp_dst = htons(80);
+        Flow f = tcp_from(port);
         auto o = t.run(f);
         seen[acts(o)]++;
         xvs_flow_key m = megaflow_mask(o);
@@ -389,4 +395,72 @@ TEST_CASE("clone: its actions see a copy; the packet as it was comes back after 
     t.pipeline.add(1, Match::make(rv, rm), 10, {ActOutput{2}});
     t.pipeline.add(1, Match{}, 1, {ActOutput{3}});
     CHECK(acts(t.run(eth(1, 1, 2))) == "13");
+}
+
+TEST_CASE("multipath: the link goes into the register; symmetric; the megaflow pins what was hashed") {
+    TestBridge t;
+    for (OfPort p = 1; p <= 4; p++) t.port(p, VlanMode::Trunk, -1);
+    t.pipeline.clear();
+    t.pipeline.add(0, Match{}, 1, xvs::test::parse("multipath(symmetric_l4,7,modulo_n,3,0,NXM_NX_REG0[0..1]),resubmit(,1)"));
+    for (uint32_t link = 0; link < 3; link++) {
+        Flow rm, rv;
+        rm.regs[0] = 3;
+        rv.regs[0] = link;
+        t.pipeline.add(1, Match::make(rv, rm), 10, {ActOutput{static_cast<OfPort>(2 + link)}});
+    }
+    std::map<std::string, int> seen;
+    for (uint16_t port = 1000; port < 1150; port++) {
+        Flow f = tcp_from(port);
+        f.pkt.nw_dst[0] = htonl(0x0a000002);
+        auto o = t.run(f);
+        seen[acts(o)]++;
+        xvs_flow_key m = megaflow_mask(o);
+        CHECK(m.tp_src == 0xffff);
+        CHECK(m.tp_dst == 0xffff);
+        CHECK(m.nw_src[0] == 0xffffffffu);
+        CHECK(m.nw_dst[0] == 0xffffffffu);
+        CHECK(m.eth_src[0] == 0xff);
+        // The reverse direction hashes the same.
+        Flow r = f;
+        std::swap(r.pkt.nw_src[0], r.pkt.nw_dst[0]);
+        std::swap(r.pkt.tp_src, r.pkt.tp_dst);
+        std::swap_ranges(r.pkt.eth_src, r.pkt.eth_src + 6, r.pkt.eth_dst);
+        CHECK(acts(t.run(r)) == acts(o));
+    }
+    REQUIRE(seen.size() == 3);
+    for (const auto& [a, n] : seen) CHECK(n > 25);
+    // UDP ports are not part of symmetric_l4: not hashed, not pinned.
+    Flow u = eth(1, 1, 2);
+    u.pkt.tp_src = htons(5);
+    auto o = t.run(u);
+    CHECK(megaflow_mask(o).tp_src == 0);
+    u.pkt.tp_src = htons(6);
+    CHECK(acts(t.run(u)) == acts(o));
+}
+
+TEST_CASE("multipath: link algorithms") {
+    // hash_threshold splits the hash range into equal parts.
+    CHECK(multipath_link(0, MpAlgorithm::HashThreshold, 4, 0) == 0);
+    CHECK(multipath_link(0x40000000, MpAlgorithm::HashThreshold, 4, 0) == 1);
+    CHECK(multipath_link(UINT32_MAX, MpAlgorithm::HashThreshold, 4, 0) == 3);
+    CHECK(multipath_link(UINT32_MAX, MpAlgorithm::HashThreshold, 1, 0) == 0);
+    CHECK(multipath_link(10, MpAlgorithm::ModuloN, 4, 0) == 2);
+    // hrw and iter_hash stay in range and use every link.
+    for (auto alg : {MpAlgorithm::Hrw, MpAlgorithm::IterHash}) {
+        for (unsigned n : {1u, 3u, 7u, 100u}) {
+            std::vector<int> hits(n);
+            for (uint32_t h = 0; h < 2000; h++) {
+                uint16_t l = multipath_link(h * 2654435761u, alg, n, 0);
+                REQUIRE(l < n);
+                hits[l]++;
+            }
+            for (int x : hits) CHECK(x > 0);
+        }
+    }
+    // hrw: adding a link moves only the flows that go to the new link.
+    for (uint32_t h = 0; h < 500; h++) {
+        uint16_t a = multipath_link(h * 2654435761u, MpAlgorithm::Hrw, 5, 0);
+        uint16_t b = multipath_link(h * 2654435761u, MpAlgorithm::Hrw, 6, 0);
+        CHECK((b == a || b == 5));
+    }
 }

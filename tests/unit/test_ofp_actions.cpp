@@ -139,6 +139,10 @@ TEST_CASE("OpenFlow 1.0 action vectors (ofp-actions.at)") {
              "ffff 0020 00002320 0015 000500000000 80003039005A02fd 0400000000000000"},
             {"group:5", "ffff 0010 00002320 0028 0000 00000005"},
             {"conjunction(3,2/5)", "ffff 0010 00002320 0022 01 05 00000003"},
+            {"multipath(eth_src,50,modulo_n,1,0,NXM_NX_REG0[])",
+             "ffff 0020 00002320 000a 0000 0032 0000 0000 0000 0000 0000 0000 001f 00010004"},
+            {"multipath(symmetric_l3l4+udp,1024,iter_hash,5000,5000,NXM_NX_REG0[0..12])",
+             "ffff 0020 00002320 000a 0003 0400 0000 0003 1387 00001388 0000 000c 00010004"},
             {"conjunction(4294967295,64/64),note:aa.bb.cc.dd.ee.ff",
              "ffff 0010 00002320 0022 3f 40 ffffffff ffff 0010 00002320 0008 aabbccddeeff"},
         });
@@ -639,7 +643,16 @@ TEST_CASE("parse errors (ovs-ofctl's messages)") {
              Case{"resubmit(,2),conjunction(1,2/3)",
                   "\"conjunction\" actions may be used along with \"note\" but not any other kind of action (such "
                   "as the \"resubmit\" action used here)"},
-             Case{"multipath(eth_src,50,modulo_n,1,0,NXM_NX_REG0[])", "action multipath is not supported yet"},
+             Case{"multipath(1,2,3,4)", "1,2,3,4: not enough arguments to multipath action"},
+             Case{"multipath(xyzzy,50,modulo_n,1,0,NXM_NX_REG0[])",
+                  "xyzzy,50,modulo_n,1,0,NXM_NX_REG0[]: unknown fields `xyzzy'"},
+             Case{"multipath(eth_src,50,fubar,1,0,NXM_NX_REG0[])",
+                  "eth_src,50,fubar,1,0,NXM_NX_REG0[]: unknown algorithm `fubar'"},
+             Case{"multipath(eth_src,50,modulo_n,0,0,NXM_NX_REG0[])",
+                  "eth_src,50,modulo_n,0,0,NXM_NX_REG0[]: n_links 0 is not in valid range 1 to 65536"},
+             Case{"multipath(eth_src,50,modulo_n,1024,0,NXM_NX_REG0[0..7])",
+                  "eth_src,50,modulo_n,1024,0,NXM_NX_REG0[0..7]: 8-bit destination field has 256 possible values, "
+                  "less than specified n_links 1024"},
              Case{"bundle(eth_src,0,hrw,ofport,members:4,8)", "action bundle is not supported yet"},
              Case{"goto_table:5,clone()", "invalid instruction ordering: apply_actions must appear before goto_table, "
                                           "for OpenFlow 1.1+ compatibility"},
@@ -696,6 +709,14 @@ TEST_CASE("wire errors (the errors Open vSwitch sends)") {
             {"NXBAC_MUST_BE_ZERO", "ffff 0020 00002320 0016 000000000001 fedcba9876543210 ffffffffffffffff"},
             {"NXBAC_MUST_BE_ZERO", "ffff 0018 00002320 0015 0001 00000001 0001000000000000"},    // dec_ttl ids pad
             {"NXBAC_BAD_CONJUNCTION", "ffff 0010 00002320 0022 00 01 00000001"},  // one clause
+            {"OFPBAC_BAD_ARGUMENT",  // multipath: fields 7
+             "ffff 0020 00002320 000a 0007 0032 0000 0000 0000 0000 0000 0000 001f 00010004"},
+            {"OFPBAC_BAD_ARGUMENT",  // multipath: algorithm 4
+             "ffff 0020 00002320 000a 0000 0032 0000 0004 0000 0000 0000 0000 001f 00010004"},
+            {"OFPBAC_BAD_ARGUMENT",  // multipath: 5 links into 2 bits
+             "ffff 0020 00002320 000a 0000 0032 0000 0000 0004 0000 0000 0000 0001 00010004"},
+            {"OFPBAC_BAD_SET_ARGUMENT",  // multipath into eth_type
+             "ffff 0020 00002320 000a 0000 0032 0000 0000 0000 0000 0000 0000 000f 00000602"},
             {"NXBAC_BAD_CONJUNCTION", "ffff 0010 00002320 0022 00 41 00000001"},  // 65 clauses
             {"NXBAC_BAD_CONJUNCTION", "ffff 0010 00002320 0022 02 02 00000001"},  // clause 3 of 2
             {"NXBAC_BAD_CONJUNCTION",
@@ -754,11 +775,11 @@ TEST_CASE("wire errors (the errors Open vSwitch sends)") {
 
 TEST_CASE("the error detail says which action and where") {
     OfActions a;
-    auto e = ofpacts_pull(hex("0000 0008 0001 0000 ffff 0010 00002320 000a 000000000000"), kOfp10, &a);
+    auto e = ofpacts_pull(hex("0000 0008 0001 0000 ffff 0010 00002320 000c 000000000000"), kOfp10, &a);
     REQUIRE(e);
     CHECK(e->err == OfpErr::OFPBAC_BAD_VENDOR_TYPE);
     CHECK(e->detail.find("offset 8") != std::string::npos);
-    CHECK(e->detail.find("NXAST_MULTIPATH") != std::string::npos);
+    CHECK(e->detail.find("NXAST_BUNDLE") != std::string::npos);
 }
 
 // ---- Consistency with the match ----------------------------------------------------
