@@ -97,7 +97,9 @@ struct ConnMgr::Conn {
     std::map<uint32_t, Bundle> bundles;
 };
 
-ConnMgr::ConnMgr(PollLoop& loop, Switch& sw, std::string bridge) : loop_(loop), sw_(sw), bridge_(std::move(bridge)) {}
+ConnMgr::ConnMgr(PollLoop& loop, Switch& sw, std::string bridge) : loop_(loop), sw_(sw), bridge_(std::move(bridge)) {
+    port_poll_ = loop_.add_periodic(std::chrono::seconds(1), [this] { sync_ports(); });
+}
 
 ConnMgr::~ConnMgr() = default;
 
@@ -598,14 +600,19 @@ std::optional<OfpError> ConnMgr::packet_out(Conn&, std::span<const uint8_t> msg)
     return sw_.packet_out(bridge_, static_cast<OfPort>(po.in_port), po.packet, po.actions);
 }
 
-std::optional<OfpError> ConnMgr::port_mod(Conn&, std::span<const uint8_t> msg) {
+std::optional<OfpError> ConnMgr::port_mod(Conn& c, std::span<const uint8_t> msg) {
     auto v = decode_port_mod(msg);
     if (auto* e = std::get_if<OfpError>(&v)) return *e;
     auto& pm = std::get<OfpPortMod>(v);
     for (const auto& p : ports()) {
         if (p.port_no != (pm.port_no >= 0xfffffff8 ? (pm.port_no & 0xffff) : pm.port_no)) continue;
         if (p.hw_addr != pm.hw_addr) return OfpError{OfpErr::OFPPMFC_BAD_HW_ADDR, "hardware address does not match"};
-        return sw_.port_mod(bridge_, static_cast<OfPort>(p.port_no), pm.config, pm.mask);
+        if (pm.advertise)
+            return OfpError{OfpErr::OFPPMFC_BAD_ADVERTISE, "changing a port's advertised features is not supported"};
+        sync_ports();  // what changed before this mod is everyone's news
+        if (auto e = sw_.port_mod(bridge_, static_cast<OfPort>(p.port_no), pm.config, pm.mask)) return e;
+        sync_ports(&c);
+        return std::nullopt;
     }
     return OfpError{OfpErr::OFPPMFC_BAD_PORT, fmt::format("no port {}", pm.port_no)};
 }
@@ -791,9 +798,31 @@ void ConnMgr::send_packet_in(const PacketInSpec& spec, std::span<const uint8_t> 
     }
 }
 
-void ConnMgr::send_port_status(uint8_t reason, const OfpPortInfo& port) {
-    for (auto& c : conns_)
-        if (receives_async(*c, kAsyncPortStatus, reason)) send(*c, encode_port_status(c->version, reason, port));
+void ConnMgr::sync_ports(const Conn* source) {
+    std::map<uint32_t, OfpPortInfo> now;
+    for (auto& p : ports()) now.emplace(p.port_no, std::move(p));
+    auto notify = [&](uint8_t reason, const OfpPortInfo& p, const OfpPortInfo* old) {
+        for (auto& c : conns_) {
+            if ((c.get() == source && c->version < kOfp15) || !receives_async(*c, kAsyncPortStatus, reason)) continue;
+            Bytes msg = encode_port_status(c->version, reason, p);
+            // A change this version cannot express (NO_FLOOD after 1.0) says nothing.
+            if (old && encode_port_status(c->version, reason, *old) == msg) continue;
+            send(*c, std::move(msg));
+        }
+    };
+    if (ports_known_) {
+        for (const auto& [no, p] : known_ports_)
+            if (!now.count(no)) notify(kOfpprDelete, p, nullptr);
+        for (const auto& [no, p] : now) {
+            auto it = known_ports_.find(no);
+            if (it == known_ports_.end())
+                notify(kOfpprAdd, p, nullptr);
+            else if (!(it->second == p))
+                notify(kOfpprModify, p, &it->second);
+        }
+    }
+    known_ports_ = std::move(now);
+    ports_known_ = true;
 }
 
 void ConnMgr::send_flow_removed(const OfpFlowRemoved& fr) {

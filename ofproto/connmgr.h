@@ -63,7 +63,12 @@ public:
 
     // Asynchronous messages.
     void send_packet_in(const PacketInSpec& spec, std::span<const uint8_t> packet, uint32_t total_len);
-    void send_port_status(uint8_t reason, const OfpPortInfo& port);
+    // Port status for every port added, deleted or changed (configuration,
+    // state, address) since the last call; also runs once a second (link
+    // state). 'source' made the change by a port mod: before OpenFlow 1.5
+    // it is not told (as Open vSwitch does).
+    struct Conn;
+    void sync_ports(const Conn* source = nullptr);
     void send_flow_removed(const OfpFlowRemoved& fr);
 
     std::vector<OfControllerStatus> controller_status() const;
@@ -72,7 +77,6 @@ public:
     // (OpenFlow 1.0-1.2 primary connections do by default).
     bool wants_packet_in_on_miss() const;
 
-    struct Conn;
     struct Remote;
 
 private:
@@ -116,6 +120,9 @@ private:
     uint64_t generation_id_ = 0;
     bool have_generation_ = false;
     PollLoop::Timer reap_;
+    std::map<uint32_t, OfpPortInfo> known_ports_;
+    bool ports_known_ = false;
+    PollLoop::Timer port_poll_;
 };
 
 }  // namespace xvs::ofproto

@@ -121,7 +121,20 @@ struct OfpPortInfo {
     uint32_t state = 0;   // OFPPS_LINK_DOWN = 1, OFPPS_LIVE = 4 (1.1+)
     uint32_t curr = 0, advertised = 0, supported = 0, peer = 0;  // OFPPF_* of 1.1+ (encoders map 1.0)
     uint32_t curr_speed = 0, max_speed = 0;  // kbps
+    bool operator==(const OfpPortInfo&) const = default;
 };
+
+// OFPPC_* port configuration bits (OpenFlow 1.0 numbering; 1.1+ lacks
+// NO_STP and NO_FLOOD but keeps the others at the same places).
+inline constexpr uint32_t kOfppcPortDown = 1u << 0;
+inline constexpr uint32_t kOfppcNoRecv = 1u << 2;
+inline constexpr uint32_t kOfppcNoFlood = 1u << 4;
+inline constexpr uint32_t kOfppcNoFwd = 1u << 5;
+inline constexpr uint32_t kOfppcNoPacketIn = 1u << 6;
+// OFPPR_* port status reasons.
+inline constexpr uint8_t kOfpprAdd = 0;
+inline constexpr uint8_t kOfpprDelete = 1;
+inline constexpr uint8_t kOfpprModify = 2;
 
 struct OfpFeatures {
     uint64_t datapath_id = 0;

@@ -65,6 +65,10 @@ struct Switch::BridgeState {
         uint32_t dp_port = kNoDpPort;
         OfPort ofport = 0;
         std::string error;
+        // OFPPC_* bits OpenFlow port mods set. PORT_DOWN is kept here only
+        // for ports without a kernel device; a device's own IFF_UP is its
+        // PORT_DOWN otherwise.
+        uint32_t of_config = 0;
     };
     XBridge x;
     Pipeline pipeline;
@@ -274,6 +278,7 @@ void Switch::apply_bridge(BridgeState& br, const BridgeConfig& cfg, std::map<std
             if (auto old = br.x.ports.find(iface.ofport); old != br.x.ports.end()) xp.live = old->second.live;
             if (opts_.kernel_devices && !iface.device.empty())
                 if (auto l = netdev::get_link(iface.device)) xp.live = l->carrier && l->admin_up;
+            apply_port_config(iface.of_config, xp);
             if (xp.dp_port != kNoDpPort) {
                 if (auto s = dpif_->set_port_options(xp.dp_port, ic.options); !s)
                     vlog.warn("{}: {}", ic.name, s.message());
@@ -814,14 +819,15 @@ std::vector<OfpPortInfo> Switch::of_ports(const std::string& bridge) {
         if (opts_.kernel_devices && !iface.device.empty()) {
             if (auto l = netdev::get_link(iface.device)) {
                 p.hw_addr = l->mac;
-                if (!l->admin_up) p.config |= 1;  // OFPPC_PORT_DOWN
+                if (!l->admin_up) p.config |= kOfppcPortDown;
                 up = l->carrier;
             }
-        } else if (iface.type == "patch") {
-            up = true;
+        } else if (iface.of_config & kOfppcPortDown) {
+            up = false;
         }
+        p.config |= iface.of_config;
         p.state = up ? 4 : 1;  // OFPPS_LIVE : OFPPS_LINK_DOWN
-        p.curr = 0x800 | 0x2000;  // OFPPF_COPPER | 10 Gb full duplex, as OVS reports veths
+        p.curr = 0x800 | 0x40;  // OFPPF_COPPER | OFPPF_10GB_FD, as OVS reports veths
         p.curr_speed = p.max_speed = 10000000;
         out.push_back(std::move(p));
     }
@@ -887,10 +893,47 @@ std::optional<OfpError> Switch::packet_out(const std::string& bridge, OfPort in_
     return std::nullopt;
 }
 
+void Switch::apply_port_config(uint32_t config, XPort& xp) {
+    xp.no_recv = config & kOfppcNoRecv;
+    xp.no_fwd = config & kOfppcNoFwd;
+    xp.no_flood = config & kOfppcNoFlood;
+    xp.no_packet_in = config & kOfppcNoPacketIn;
+    if (config & kOfppcPortDown) xp.live = xp.up = false;
+}
+
+// As Open vSwitch's update_port_config(): PORT_DOWN takes the device down
+// (or up), the other bits change what translation does with the port.
 std::optional<OfpError> Switch::port_mod(const std::string& bridge, OfPort port, uint32_t config, uint32_t mask) {
-    (void)config;
-    if (!bridges_.count(bridge)) return OfpError{OfpErr::OFPPMFC_BAD_PORT, "no bridge " + bridge};
-    if (mask) return OfpError{OfpErr::OFPPMFC_BAD_CONFIG, fmt::format("port {}: changing port configuration through OpenFlow is not supported yet", port)};
+    auto bit = bridges_.find(bridge);
+    if (bit == bridges_.end()) return OfpError{OfpErr::OFPPMFC_BAD_PORT, "no bridge " + bridge};
+    BridgeState& br = *bit->second;
+    auto it = std::find_if(br.ifaces.begin(), br.ifaces.end(), [&](const auto& kv) { return kv.second.ofport == port; });
+    if (it == br.ifaces.end()) return OfpError{OfpErr::OFPPMFC_BAD_PORT, fmt::format("no port {}", port)};
+    BridgeState::Iface& iface = it->second;
+    const bool has_device = opts_.kernel_devices && !iface.device.empty();
+    uint32_t current = iface.of_config;
+    if (has_device)
+        if (auto l = netdev::get_link(iface.device); l && !l->admin_up) current |= kOfppcPortDown;
+    uint32_t toggle = (config ^ current) & mask;
+    if ((toggle & kOfppcPortDown) && has_device) {
+        if (auto s = netdev::set_up(iface.device, !(config & kOfppcPortDown)); !s) {
+            vlog.warn("{}: {}", it->first, s.message());
+            toggle &= ~kOfppcPortDown;  // as Open vSwitch: the bit stays as the device is
+        }
+        iface.of_config ^= toggle & ~kOfppcPortDown;
+    } else {
+        iface.of_config ^= toggle;
+    }
+    if (!toggle) return std::nullopt;
+    if (auto xp = br.x.ports.find(port); xp != br.x.ports.end()) {
+        bool live = true;
+        if (has_device)
+            if (auto l = netdev::get_link(iface.device)) live = l->carrier && l->admin_up;
+        xp->second.live = live;
+        xp->second.up = true;
+        apply_port_config(iface.of_config, xp->second);
+    }
+    need_revalidate_ = true;
     return std::nullopt;
 }
 

@@ -213,6 +213,7 @@ private:
     void credit_groups(const std::vector<GroupHit>& hits, uint64_t packets, uint64_t bytes);
     void credit_meters(const std::vector<std::pair<std::string, uint32_t>>& hits, uint64_t packets, uint64_t bytes);
     void poll_liveness();
+    static void apply_port_config(uint32_t config, XPort& xp);
     void install(const xvs_flow_key& key, const XlateOut& xo, const xvs_action_list& actions);
     void adopt_flows();
     void prepare(XlateIn& in);

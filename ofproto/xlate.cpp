@@ -112,6 +112,11 @@ public:
             trace("ingress policing: meter {}", it->second.policer);
             emit(xvs_action{.type = XVS_ACT_METER, .arg = it->second.policer});
         }
+        if (auto it = br_->ports.find(flow_.in_port); !in_.actions && it != br_->ports.end() && it->second.no_recv) {
+            trace("port {} does not receive (no_recv): dropped", flow_.in_port);
+            out_.final_flow = flow_;
+            return;
+        }
         mark_src_mirrors();
         if (in_.actions) {
             trace("packet-out actions");
@@ -246,7 +251,9 @@ private:
         if (!rule) {
             trace("{}. No match.", table_id);
             indent_++;
-            if (in_.miss_to_controller && in_.miss_to_controller(br_->name)) {
+            auto inp = br_->ports.find(flow_.in_port);
+            bool no_packet_in = inp != br_->ports.end() && inp->second.no_packet_in;
+            if (!no_packet_in && in_.miss_to_controller && in_.miss_to_controller(br_->name)) {
                 rule_cookie_ = UINT64_MAX;
                 controller(PacketInSpec{.reason = kOfprNoMatch});
             } else {
@@ -769,6 +776,10 @@ private:
             return;
         }
         if (!xp.patch_peer.empty()) return patch(xp);
+        if (xp.no_fwd) {
+            trace("output to port {} (\"{}\"), which does not forward (no_fwd): dropped", port, xp.name);
+            return;
+        }
         if (xp.dp_port == kNoDpPort || !xp.up) {
             trace("output to port {} (\"{}\") that is down or not attached: dropped", port, xp.name);
             return;

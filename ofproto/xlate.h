@@ -63,7 +63,10 @@ struct XPort {
     uint32_t bundle = 0;
     bool up = true;          // usable for output
     bool live = true;        // link up (fast-failover and select groups watch this)
-    bool no_flood = false;   // excluded from FLOOD
+    bool no_flood = false;   // excluded from FLOOD (OFPPC_NO_FLOOD, OpenFlow port mod)
+    bool no_recv = false;    // packets received here are dropped (OFPPC_NO_RECV)
+    bool no_fwd = false;     // packets are not sent out of here (OFPPC_NO_FWD)
+    bool no_packet_in = false;  // table misses of packets from here are dropped, not sent up (OFPPC_NO_PACKET_IN)
     std::string patch_peer;  // patch ports: the peer interface's name
     uint32_t policer = kNoMeter;  // ingress policing: datapath meter every packet from here passes first
 };

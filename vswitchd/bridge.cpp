@@ -148,6 +148,7 @@ void Bridge::configure_openflow() {
         auto& cm = connmgrs_[name];
         if (!cm) cm = std::make_unique<ofproto::ConnMgr>(loop_, sw_, name);
         cm->configure(oc);
+        cm->sync_ports();  // ports the reconfiguration added or removed
     }
     std::erase_if(connmgrs_, [&](const auto& kv) { return !names.count(kv.first); });
 }

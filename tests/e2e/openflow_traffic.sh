@@ -23,6 +23,10 @@
 #     (conjunction(10,k/2)); a port outside the set, or a source outside
 #     another conjunction's set, is dropped; the conj_id rule counts what
 #     passed; the megaflows pin both clauses' fields.
+#  7. port mods (ovs-ofctl mod-port): no-forward, no-flood and no-receive
+#     change what real packets do, down/up take the device down and up;
+#     ovs-ofctl show reports the configuration; a monitoring connection
+#     hears of every change and of ports added and deleted.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/vswitchd_lib.sh"
 require_root ping tcpdump ovs-ofctl
@@ -272,4 +276,61 @@ pass=$(grep "dst=7001" <<<"$mf" | head -1)
 grep -q "src=10.0.0.1[,)]" <<<"$pass" || fail "the conjunction's megaflow does not pin the source: $pass"
 drop=$(grep "dst=7004" <<<"$mf" | head -1)
 grep -q "actions:drop" <<<"$drop" || fail "no drop megaflow for port 7004: $drop"
+
+note "port mods and port status"
+ofctl h1 del-flows br0
+ofctl h1 add-flows br0 - <<'EOF'
+priority=50,udp,tp_dst=7100 actions=output:2
+priority=50,udp,tp_dst=7101 actions=FLOOD
+priority=50,udp,tp_dst=7102 actions=output:2
+EOF
+mon=$VT/monitor_ports.txt
+OVS_RUNDIR=$VT/h1 ovs-ofctl monitor br0 65534 >"$mon" 2>&1 &
+E2E_PIDS+=($!)
+for _ in $(seq 50); do grep -q "OFPT_GET_CONFIG_REPLY" "$mon" 2>/dev/null && break; sleep 0.1; done
+# count_through PORT VMS...: sends 3 datagrams from vm1 to PORT; prints
+# how many each of VMS saw.
+count_through() {
+  local port=$1 vm; shift
+  for vm in "$@"; do count_udp "$vm" "$port" 3; done
+  sleep 1
+  send_udp vm1 10.0.0.2 "$port" 3 1 0.05
+  sleep 2.5
+  for vm in "$@"; do printf '%s ' "$(cat "$VT/count.$vm.$port")"; done
+}
+# expect_through PORT WANT WHAT VMS...: count_through must print WANT.
+expect_through() {
+  local port=$1 want=$2 what=$3 got; shift 3
+  got=$(count_through "$port" "$@")
+  [ "$got" = "$want" ] || fail "$what: $* saw $got datagrams ($want expected)"
+}
+ofctl h1 mod-port br0 tap1 no-forward
+expect_through 7100 "0 " "no-forward on tap1" vm2
+ofctl h1 mod-port br0 tap1 forward
+expect_through 7100 "3 " "forward again on tap1" vm2
+ofctl h1 mod-port br0 tap2 no-flood
+expect_through 7101 "3 0 3 " "no-flood on tap2" vm2 vm3 vm4
+ofctl h1 mod-port br0 tap0 no-receive
+expect_through 7102 "0 " "no-receive on tap0" vm2
+ofctl h1 mod-port br0 tap0 receive
+expect_through 7102 "3 " "receive again on tap0" vm2
+shown=$(ofctl h1 show br0)
+echo "$shown"
+grep -A2 "^ 3(tap2)" <<<"$shown" | grep -q "config:.*NO_FLOOD" || fail "ovs-ofctl show does not say NO_FLOOD for tap2"
+# Down: the device goes down, show says so, the monitor hears of it.
+ofctl h1 mod-port br0 tap1 down
+ip -n "xt${SUF}h1" link show tap1 | grep -q "[<,]UP[,>]" && fail "mod-port down left tap1 administratively up"
+grep -A2 "^ 2(tap1)" <<<"$(ofctl h1 show br0)" | grep -q "config:.*PORT_DOWN" || fail "show does not say PORT_DOWN for tap1"
+ofctl h1 mod-port br0 tap1 up
+ip -n "xt${SUF}h1" link show tap1 | grep -q "[<,]UP[,>]" || fail "mod-port up did not bring tap1 up"
+# A port added and deleted through the database.
+ip -n "xt${SUF}h1" link add tap9 type veth peer name tap9p
+vsctl xvs h1 add-port br0 tap9 -- set interface tap9 ofport_request=9
+vsctl xvs h1 del-port br0 tap9
+for _ in $(seq 50); do grep -q "DEL: 9(tap9)" "$mon" && break; sleep 0.1; done
+cat "$mon"
+for want in "MOD: 2(tap1)" "MOD: 1(tap0)" "ADD: 9(tap9)" "DEL: 9(tap9)"; do
+  grep -q "$want" "$mon" || fail "the monitor got no port status '$want'"
+done
+grep -A1 "MOD: 2(tap1)" "$mon" | grep -q "PORT_DOWN" || fail "no port status with tap1's PORT_DOWN"
 echo PASS
