@@ -20,38 +20,13 @@
 #include <vector>
 
 #include "compiler/dp_flow_text.h"
+#include "bench/bench_live.h"
 #include "loader/datapath.h"
-#include "xvs_bench.skel.h"
 
 using namespace xvs;
+using namespace xvs::bench;
 
 namespace {
-
-[[noreturn]] void die(const std::string& m) {
-    std::cerr << "xvs-bench-datapath: " << m << "\n";
-    std::exit(1);
-}
-
-void sh(const std::string& cmd) {
-    if (std::system(cmd.c_str()) != 0) die("command failed: " + cmd);
-}
-
-uint32_t ifindex(const char* name) {
-    uint32_t i = if_nametoindex(name);
-    if (!i) die(std::string("no device ") + name);
-    return i;
-}
-
-double now_s() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
-}
-
-double median(std::vector<double> v) {
-    std::sort(v.begin(), v.end());
-    return v.empty() ? 0 : v[v.size() / 2];
-}
 
 std::vector<uint8_t> udp_frame() {
     // 64 bytes on the wire without FCS: Ethernet + IPv4 + UDP + 18 bytes.
@@ -77,41 +52,6 @@ double prog_ns(int prog_fd, uint32_t ingress, const std::vector<uint8_t>& frame,
     if (o.retval != XDP_REDIRECT) die("program did not redirect (retval " + std::to_string(o.retval) + ")");
     return double(o.duration);
 }
-
-uint64_t sink_count(xvs_bench* skel) {
-    uint32_t zero = 0;
-    std::vector<uint64_t> per(static_cast<size_t>(libbpf_num_possible_cpus()));
-    bpf_map_lookup_elem(bpf_map__fd(skel->maps.bench_count), &zero, per.data());
-    uint64_t sum = 0;
-    for (auto v : per) sum += v;
-    return sum;
-}
-
-// Mpps through the path whose entry is gen_target's peer, into the sink.
-double live_mpps(xvs_bench* skel, uint32_t gen_target, const std::vector<uint8_t>& frame, uint32_t frames) {
-    uint32_t slot = 1;
-    bpf_map_update_elem(bpf_map__fd(skel->maps.bench_ifindex), &slot, &gen_target, BPF_ANY);
-    xdp_md ctx{};
-    ctx.data_end = static_cast<__u32>(frame.size());
-    ctx.ingress_ifindex = ifindex("lo");
-    LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = frame.data(), .data_size_in = static_cast<__u32>(frame.size()),
-                .ctx_in = &ctx, .ctx_size_in = sizeof ctx, .repeat = static_cast<int>(frames),
-                .flags = BPF_F_TEST_XDP_LIVE_FRAMES);
-    uint64_t before = sink_count(skel);
-    double t0 = now_s();
-    if (bpf_prog_test_run_opts(bpf_program__fd(skel->progs.bench_gen), &o))
-        die(std::string("live BPF_PROG_RUN: ") + std::strerror(errno));
-    double dt = now_s() - t0;
-    uint64_t got = sink_count(skel) - before;
-    return double(got) / dt / 1e6;
-}
-
-struct Cleanup {
-    std::string dp;
-    ~Cleanup() {
-        if (!dp.empty()) (void)loader::Datapath::destroy(dp);
-    }
-};
 
 void install_masks(loader::Datapath& dp, int n) {
     if (auto s = dp.flush_flows(); !s) die(s.message());
@@ -148,16 +88,17 @@ int main(int argc, char** argv) {
         else if (a == "--markdown" && i + 1 < argc) markdown = argv[++i];
         else die("usage: xvs-bench-datapath [--runs N] [--frames N] [--repeat N] [--masks N] [--no-live] [--markdown FILE]");
     }
+    install_cleanup("xvs-bench-datapath");
     if (unshare(CLONE_NEWNET)) die(std::string("unshare(CLONE_NEWNET): ") + std::strerror(errno) + " (run as root)");
     cpu_set_t cpus;
     CPU_ZERO(&cpus);
     CPU_SET(0, &cpus);
     sched_setaffinity(0, sizeof cpus, &cpus);
-    sh("ip link set lo up");
+    run("ip link set lo up");
     // xvs path: gA -> pA [xvs port 1] -> pB [port 2] -> gB [sink]
     // bare path: hA -> qA [bench_redirect] -> qB -> hB [sink]
     for (auto [a, b] : {std::pair{"gA", "pA"}, {"pB", "gB"}, {"hA", "qA"}, {"qB", "hB"}}) {
-        sh(fmt::format("ip link add {} type veth peer name {} && ip link set {} up && ip link set {} up", a, b, a, b));
+        run(fmt::format("ip link add {} type veth peer name {} && ip link set {} up && ip link set {} up", a, b, a, b));
     }
     std::unique_ptr<xvs_bench, void (*)(xvs_bench*)> skel(xvs_bench__open_and_load(), xvs_bench__destroy);
     if (!skel) die("cannot load the benchmark programs");
@@ -165,16 +106,12 @@ int main(int argc, char** argv) {
     bpf_map_update_elem(bpf_map__fd(skel->maps.bench_ifindex), &zero, &qb, BPF_ANY);
     std::vector<bpf_link*> links;
     for (auto [dev, prog] : {std::pair{"gB", skel->progs.bench_sink}, {"hB", skel->progs.bench_sink},
-                             {"qA", skel->progs.bench_redirect}}) {
-        bpf_link* l = bpf_program__attach_xdp(prog, static_cast<int>(ifindex(dev)));
-        if (!l) die(std::string("cannot attach XDP to ") + dev);
-        links.push_back(l);
-    }
+                             {"qA", skel->progs.bench_redirect}})
+        attach_xdp(prog, dev, links);
 
-    Cleanup cleanup;
-    cleanup.dp = fmt::format("bench{}", getpid());
-    if (auto s = loader::Datapath::create(cleanup.dp, {}); !s) die(s.message());
-    auto dp = loader::Datapath::open(cleanup.dp);
+    env().dp = fmt::format("bench{}", getpid());
+    if (auto s = loader::Datapath::create(env().dp, {}); !s) die(s.message());
+    auto dp = loader::Datapath::open(env().dp);
     if (!dp) die(dp.message());
     for (const char* dev : {"pA", "pB"}) {
         loader::PortSpec ps{dev, std::nullopt, loader::Hook::Xdp, loader::XdpTx::Yes, 0, 0};
@@ -222,10 +159,6 @@ int main(int argc, char** argv) {
         live_bare.push_back(0);
         live_xvs.push_back(0);
     }
-    auto spread = [](std::vector<double> v) {
-        std::sort(v.begin(), v.end());
-        return fmt::format("{:.2f}-{:.2f}", v.front(), v.back());
-    };
 
     utsname u{};
     uname(&u);

@@ -41,73 +41,15 @@
 #include <thread>
 #include <vector>
 
-#include "loader/datapath.h"
+#include "bench/bench_common.h"
 #include "xvs_bench.skel.h"
 
 using namespace xvs;
+using namespace xvs::bench;
 
 namespace {
 
 constexpr uint32_t kPortsPerDst = 50000;  // as in bench_progs.bpf.c
-
-std::string g_dir, g_dp;
-
-void cleanup() {
-    static bool done = false;
-    if (done) return;
-    done = true;
-    for (const char* pf : {"vs.pid", "db.pid"}) {
-        std::ifstream f(g_dir + "/" + pf);
-        long pid = 0;
-        if (f >> pid && pid > 0) {
-            kill(static_cast<pid_t>(pid), SIGTERM);
-            for (int i = 0; i < 100 && kill(static_cast<pid_t>(pid), 0) == 0; i++) usleep(20000);
-        }
-    }
-    if (!g_dp.empty()) (void)loader::Datapath::destroy(g_dp);
-    if (!g_dir.empty() && !getenv("XVS_BENCH_KEEP")) std::system(("rm -rf '" + g_dir + "'").c_str());
-}
-
-[[noreturn]] void die(const std::string& m) {
-    std::cerr << "xvs-bench-flowsetup: " << m << "\n";
-    cleanup();
-    std::exit(1);
-}
-
-void on_signal(int) {
-    cleanup();
-    _exit(130);
-}
-
-std::string run(const std::string& cmd) {
-    std::string out;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) die("cannot run: " + cmd);
-    char buf[4096];
-    size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-    if (pclose(p) != 0) die("command failed: " + cmd + "\n" + out);
-    return out;
-}
-
-uint32_t ifindex(const char* name) {
-    uint32_t i = if_nametoindex(name);
-    if (!i) die(std::string("no device ") + name);
-    return i;
-}
-
-uint64_t now_ns() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
-}
-
-void pin_cpu(int cpu) {
-    cpu_set_t s;
-    CPU_ZERO(&s);
-    CPU_SET(cpu, &s);
-    sched_setaffinity(0, sizeof s, &s);
-}
 
 // A 64-byte UDP frame (without FCS) of flow index i.
 std::vector<uint8_t> frame_of(uint32_t i) {
@@ -138,19 +80,6 @@ double pct(std::vector<double> v, double p) {
     size_t i = std::min(v.size() - 1, static_cast<size_t>(p / 100.0 * double(v.size())));
     return v[i];
 }
-
-struct Tools {
-    std::string dir, schema;
-    std::string appctl(const std::string& args) const {
-        return run(dir + "/xvs-appctl -t " + g_dir + "/vs.ctl " + args + " 2>&1");
-    }
-    std::string ofctl(const std::string& args) const {
-        return run("OVS_RUNDIR=" + g_dir + " " + dir + "/xvs-ofctl " + args + " 2>&1");
-    }
-    std::string vsctl(const std::string& args) const {
-        return run(dir + "/xvs-vsctl --db=unix:" + g_dir + "/db.sock --timeout=30 " + args + " 2>&1");
-    }
-};
 
 // A number that follows 'label' in upcall/show's report.
 std::optional<double> field(const std::string& report, const std::string& label) {
@@ -289,17 +218,13 @@ int main(int argc, char** argv) {
     uint32_t n = 100000, lat_n = 2000;
     std::string markdown;
     Tools t;
-    for (int i = 1; i < argc; i++) {
-        std::string a = argv[i];
-        auto next = [&]() -> std::string {
-            if (i + 1 >= argc) die("missing value for " + a);
-            return argv[++i];
-        };
-        if (a == "--tools") t.dir = next();
-        else if (a == "--schema") t.schema = next();
-        else if (a == "--flows") n = static_cast<uint32_t>(std::stoul(next()));
-        else if (a == "--latency-flows") lat_n = static_cast<uint32_t>(std::stoul(next()));
-        else if (a == "--markdown") markdown = next();
+    install_cleanup("xvs-bench-flowsetup");
+    for (Args a(argc, argv); a.next();) {
+        if (a.is("--tools")) t.dir = a.value();
+        else if (a.is("--schema")) t.schema = a.value();
+        else if (a.is("--flows")) n = static_cast<uint32_t>(std::stoul(a.value()));
+        else if (a.is("--latency-flows")) lat_n = static_cast<uint32_t>(std::stoul(a.value()));
+        else if (a.is("--markdown")) markdown = a.value();
         else
             die("usage: xvs-bench-flowsetup --tools DIR --schema FILE [--flows N] [--latency-flows N] "
                 "[--markdown FILE]");
@@ -307,14 +232,6 @@ int main(int argc, char** argv) {
     if (t.dir.empty() || t.schema.empty()) die("--tools and --schema are required");
     if (n < 10 || n + lat_n > (1u << 19)) die("--flows: between 10 and 500000");
     if (unshare(CLONE_NEWNET)) die(std::string("unshare(CLONE_NEWNET): ") + std::strerror(errno) + " (run as root)");
-    char tmpl[] = "/tmp/xvs-bench-fs.XXXXXX";
-    if (!mkdtemp(tmpl)) die("mkdtemp failed");
-    g_dir = tmpl;
-    g_dp = "fsb" + std::to_string(getpid());
-    std::atexit(cleanup);
-    signal(SIGINT, on_signal);
-    signal(SIGTERM, on_signal);
-
     run("ip link set lo up && sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1");
     for (auto [a, b] : {std::pair{"gA", "pA"}, {"pB", "gB"}})
         run(fmt::format("ip link add {} type veth peer name {} && ip link set {} up && ip link set {} up", a, b, a, b));
@@ -322,15 +239,8 @@ int main(int argc, char** argv) {
     // The daemons on the last CPU, the generator (and the datapath work it
     // drives) on CPU 0.
     int ncpu = static_cast<int>(sysconf(_SC_NPROCESSORS_ONLN));
-    pin_cpu(ncpu > 1 ? ncpu - 1 : 0);
-    run(fmt::format("{0}/xvsdb-tool create {1}/conf.db {2} && {0}/xvsdb-server {1}/conf.db --remote=punix:{1}/db.sock "
-                    "--unixctl={1}/db.ctl --pidfile={1}/db.pid --detach --no-chdir --log-file={1}/db.log",
-                    t.dir, g_dir, t.schema));
-    run(fmt::format("OVS_RUNDIR={1} {0}/xvs-vswitchd unix:{1}/db.sock --datapath-name={2} --unixctl={1}/vs.ctl "
-                    "--pidfile={1}/vs.pid --detach --no-chdir --log-file={1}/vs.log",
-                    t.dir, g_dir, g_dp));
+    start_daemons(t, "fsb" + std::to_string(getpid()));
     pin_cpu(0);
-    t.vsctl("--no-wait init");  // the root row, so that the next command waits for the switch
     t.vsctl(fmt::format("add-br br0 -- set bridge br0 fail_mode=secure "
                         "-- set open . other_config:flow-limit={} other_config:max-idle=600000 "
                         "-- add-port br0 pA -- set interface pA ofport_request=1 "
@@ -354,7 +264,7 @@ int main(int argc, char** argv) {
     // Latency first, on flows of their own (above the rate test's range).
     uint32_t lat_base = n + 1000;
     Latency lat = measure_latency(skel.get(), lat_base, lat_n, 1000);
-    if (lat.first_us.empty()) die("no packet crossed the switch; see " + g_dir + "/vs.log");
+    if (lat.first_us.empty()) die("no packet crossed the switch; see " + env().dir + "/vs.log");
     SetupRate sr = measure_setup(skel.get(), t, n, 60);
     std::string flows = t.appctl("upcall/show");
     auto one = revalidate_after(t, "add-flow br0 priority=20,udp,tp_src=1025,tp_dst=1024,actions=output:2");
