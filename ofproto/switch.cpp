@@ -276,8 +276,7 @@ void Switch::apply_bridge(BridgeState& br, const BridgeConfig& cfg, std::map<std
             if (ic.type == "patch") xp.patch_peer = ic.options.at("peer");
             // Liveness as poll_liveness() last saw it (new ports: now).
             if (auto old = br.x.ports.find(iface.ofport); old != br.x.ports.end()) xp.live = old->second.live;
-            if (opts_.kernel_devices && !iface.device.empty())
-                if (auto l = netdev::get_link(iface.device)) xp.live = l->carrier && l->admin_up;
+            if (auto live = device_live(iface.device)) xp.live = *live;
             apply_port_config(iface.of_config, xp);
             if (xp.dp_port != kNoDpPort) {
                 if (auto s = dpif_->set_port_options(xp.dp_port, ic.options); !s)
@@ -893,6 +892,13 @@ std::optional<OfpError> Switch::packet_out(const std::string& bridge, OfPort in_
     return std::nullopt;
 }
 
+std::optional<bool> Switch::device_live(const std::string& device) const {
+    if (!opts_.kernel_devices || device.empty()) return std::nullopt;
+    auto l = netdev::get_link(device);
+    if (!l) return std::nullopt;
+    return l->carrier && l->admin_up;
+}
+
 void Switch::apply_port_config(uint32_t config, XPort& xp) {
     xp.no_recv = config & kOfppcNoRecv;
     xp.no_fwd = config & kOfppcNoFwd;
@@ -920,16 +926,11 @@ std::optional<OfpError> Switch::port_mod(const std::string& bridge, OfPort port,
             vlog.warn("{}: {}", it->first, s.message());
             toggle &= ~kOfppcPortDown;  // as Open vSwitch: the bit stays as the device is
         }
-        iface.of_config ^= toggle & ~kOfppcPortDown;
-    } else {
-        iface.of_config ^= toggle;
     }
+    iface.of_config ^= has_device ? toggle & ~kOfppcPortDown : toggle;  // a device keeps its own PORT_DOWN
     if (!toggle) return std::nullopt;
     if (auto xp = br.x.ports.find(port); xp != br.x.ports.end()) {
-        bool live = true;
-        if (has_device)
-            if (auto l = netdev::get_link(iface.device)) live = l->carrier && l->admin_up;
-        xp->second.live = live;
+        xp->second.live = device_live(iface.device).value_or(true);
         xp->second.up = true;
         apply_port_config(iface.of_config, xp->second);
     }
@@ -1105,8 +1106,7 @@ void Switch::poll_liveness() {
             if (!iface.ofport || iface.device.empty()) continue;
             auto xp = br->x.ports.find(iface.ofport);
             if (xp == br->x.ports.end()) continue;
-            bool live = true;
-            if (auto l = netdev::get_link(iface.device)) live = l->carrier && l->admin_up;
+            bool live = device_live(iface.device).value_or(true);
             if (xp->second.live != live) {
                 xp->second.live = live;
                 need_revalidate_ = true;

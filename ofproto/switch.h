@@ -214,6 +214,9 @@ private:
     void credit_meters(const std::vector<std::pair<std::string, uint32_t>>& hits, uint64_t packets, uint64_t bytes);
     void poll_liveness();
     static void apply_port_config(uint32_t config, XPort& xp);
+    // A port's kernel device is live (carrier and IFF_UP); nullopt without
+    // a device (or when it cannot be read).
+    std::optional<bool> device_live(const std::string& device) const;
     void install(const xvs_flow_key& key, const XlateOut& xo, const xvs_action_list& actions);
     void adopt_flows();
     void prepare(XlateIn& in);
