@@ -31,6 +31,7 @@ struct Env {
     std::string dir;                  // temporary directory of the daemons
     std::string dp;                   // datapath name, removed on exit
     std::vector<std::string> netns;   // named network namespaces, deleted on exit
+    std::vector<std::string> pidfiles;  // daemons to stop (SIGTERM, then wait), last started first
 };
 
 inline Env& env() {
@@ -43,9 +44,8 @@ inline void cleanup() {
     if (done) return;
     done = true;
     Env& e = env();
-    for (const char* pf : {"vs.pid", "db.pid"}) {
-        if (e.dir.empty()) break;
-        std::ifstream f(e.dir + "/" + pf);
+    for (auto pf = e.pidfiles.rbegin(); pf != e.pidfiles.rend(); ++pf) {
+        std::ifstream f(*pf);
         long pid = 0;
         if (f >> pid && pid > 0) {
             kill(static_cast<pid_t>(pid), SIGTERM);
@@ -142,9 +142,11 @@ inline void start_daemons(const Tools& t, const std::string& dp) {
     run(fmt::format("{0}/xvsdb-tool create {1}/conf.db {2} && {0}/xvsdb-server {1}/conf.db --remote=punix:{1}/db.sock "
                     "--unixctl={1}/db.ctl --pidfile={1}/db.pid --detach --no-chdir --log-file={1}/db.log",
                     t.dir, env().dir, t.schema));
+    env().pidfiles.push_back(env().dir + "/db.pid");
     run(fmt::format("OVS_RUNDIR={1} {0}/xvs-vswitchd unix:{1}/db.sock --datapath-name={2} --unixctl={1}/vs.ctl "
                     "--pidfile={1}/vs.pid --detach --no-chdir --log-file={1}/vs.log",
                     t.dir, env().dir, dp));
+    env().pidfiles.push_back(env().dir + "/vs.pid");
     t.vsctl("--no-wait init");
 }
 

@@ -6,13 +6,17 @@
 //   bare:  hA -> qA [XDP redirect]      -> qB -> hB [counting sink]
 //   xvs:   gA -> pA [xvs-vswitchd, br0] -> pB -> gB [counting sink]
 //   Linux: lA -> bA [bridge brx]        -> bB -> lB [counting sink]
+//   OVS:   fA -> oA [ovs-vswitchd, netdev datapath, AF_XDP ports] -> oB -> fB
 //
 // - Mpps of 64-byte frames: the in-kernel live-frames generator transmits
 //   one flow's frames into hA, gA or lA; both stations are learned first
 //   (one frame from the sink side), so the switches forward by their MAC
 //   tables. Everything runs on CPU 0: ns/packet is the whole path's cost.
+//   Open vSwitch (Debian's, when installed) busy-polls its AF_XDP sockets
+//   from a PMD thread on the last CPU: its CPU cost counts that core too.
 // - TCP: iperf3, 1 and 8 streams, between two network namespaces whose
-//   veths are ports of br0 (xvs) or of brx (Linux bridge).
+//   veths are ports of br0 (xvs), of brx (Linux bridge) or of Open
+//   vSwitch's bridge.
 // It prints numbers and asserts nothing; everything it made is removed on
 // exit, signals included.
 #include <linux/if_packet.h>
@@ -96,6 +100,69 @@ double iperf(const std::string& nsa, const std::string& nsb, int n, int streams,
     die("cannot read iperf3's rate:\n" + out);
 }
 
+// Open vSwitch's userspace datapath with AF_XDP ports, started from
+// Debian's packages in a directory of its own when they are installed.
+struct Ovs {
+    std::string dir, why;  // why: empty when it runs
+    std::string vsctl(const std::string& args) const {
+        return run("ovs-vsctl --db=unix:" + dir + "/db.sock --timeout=30 " + args + " 2>&1");
+    }
+    // Seconds of CPU the daemon used so far (all its threads).
+    double cpu_seconds() const {
+        std::ifstream pf(dir + "/vs.pid");
+        long pid = 0;
+        pf >> pid;
+        std::ifstream st("/proc/" + std::to_string(pid) + "/stat");
+        std::string line;
+        std::getline(st, line);
+        std::istringstream rest(line.substr(line.rfind(')') + 2));
+        std::string tok;
+        double ticks = 0;
+        for (int field = 3; rest >> tok && field <= 15; field++)
+            if (field >= 14) ticks += std::stod(tok);  // utime, stime
+        return ticks / double(sysconf(_SC_CLK_TCK));
+    }
+    // Adds device 'dev' as an AF_XDP port (native XDP on the veth).
+    std::string add_port(const std::string& dev) const {
+        vsctl(fmt::format("add-port brafx {0} -- set interface {0} type=afxdp options:xdp-mode=native", dev));
+        std::string err = vsctl("get interface " + dev + " error");
+        return err.find("[]") == 0 ? "" : err;
+    }
+};
+
+// Starts ovsdb-server and ovs-vswitchd (PMD threads on CPU 'pmd_cpu') with
+// bridge brafx of ports oA and oB, or says why not.
+Ovs start_ovs(int pmd_cpu) {
+    Ovs o;
+    const char* schema = "/usr/share/openvswitch/vswitch.ovsschema";
+    if (std::system("command -v ovs-vswitchd >/dev/null && command -v ovsdb-server >/dev/null") != 0 ||
+        access(schema, R_OK) != 0) {
+        o.why = "Open vSwitch (openvswitch-switch) is not installed";
+        return o;
+    }
+    o.dir = env().dir + "/ovs";
+    std::string envs = "OVS_RUNDIR=" + o.dir + " OVS_DBDIR=" + o.dir + " OVS_LOGDIR=" + o.dir + " OVS_SYSCONFDIR=" + o.dir;
+    run(fmt::format("mkdir -p {0} && ovsdb-tool create {0}/conf.db {1} && {2} ovsdb-server {0}/conf.db "
+                    "--remote=punix:{0}/db.sock --unixctl={0}/db.ctl --pidfile={0}/db.pid --detach --no-chdir "
+                    "--log-file={0}/db.log",
+                    o.dir, schema, envs));
+    env().pidfiles.push_back(o.dir + "/db.pid");
+    run(fmt::format("{1} ovs-vswitchd unix:{0}/db.sock --disable-system --unixctl={0}/vs.ctl --pidfile={0}/vs.pid "
+                    "--detach --no-chdir --log-file={0}/vs.log",
+                    o.dir, envs));
+    env().pidfiles.push_back(o.dir + "/vs.pid");
+    o.vsctl(fmt::format("--no-wait init -- set open_vswitch . other_config:pmd-cpu-mask={:#x}", 1u << pmd_cpu));
+    o.vsctl("add-br brafx -- set bridge brafx datapath_type=netdev");
+    for (const char* dev : {"oA", "oB"}) {
+        std::string err = o.add_port(dev);
+        if (!err.empty()) {
+            o.why = std::string("ovs-vswitchd cannot open ") + dev + " as an AF_XDP port: " + err;
+            return o;
+        }
+    }
+    return o;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -120,10 +187,12 @@ int main(int argc, char** argv) {
     if (t.dir.empty() || t.schema.empty()) die("--tools and --schema are required");
     if (unshare(CLONE_NEWNET)) die(std::string("unshare(CLONE_NEWNET): ") + std::strerror(errno) + " (run as root)");
     run("ip link set lo up && sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1");
-    for (auto [a, b] : {std::pair{"hA", "qA"}, {"qB", "hB"}, {"gA", "pA"}, {"pB", "gB"}, {"lA", "bA"}, {"bB", "lB"}})
+    for (auto [a, b] : {std::pair{"hA", "qA"}, {"qB", "hB"}, {"gA", "pA"}, {"pB", "gB"}, {"lA", "bA"}, {"bB", "lB"},
+                          {"fA", "oA"}, {"oB", "fB"}})
         run(fmt::format("ip link add {} type veth peer name {} && ip link set {} up && ip link set {} up", a, b, a, b));
 
     start_daemons(t, "swb" + std::to_string(getpid()));
+    Ovs ovs = start_ovs(last_cpu());
     pin_cpu(0);
     t.vsctl("add-br br0 -- add-port br0 pA -- add-port br0 pB");
     run("ip link add brx type bridge && ip link set bA master brx && ip link set bB master brx && ip link set brx up");
@@ -133,7 +202,7 @@ int main(int argc, char** argv) {
     uint32_t zero = 0, qb = ifindex("qB");
     bpf_map_update_elem(bpf_map__fd(skel->maps.bench_ifindex), &zero, &qb, BPF_ANY);
     std::vector<bpf_link*> links;
-    for (const char* sink : {"hB", "gB", "lB"}) attach_xdp(skel->progs.bench_sink, sink, links);
+    for (const char* sink : {"hB", "gB", "lB", "fB"}) attach_xdp(skel->progs.bench_sink, sink, links);
     attach_xdp(skel->progs.bench_redirect, "qA", links);
     // Frames the generator redirects into a veth need an XDP program on
     // its peer to be let in; these pass them to the stack, where xvs's tcx
@@ -145,19 +214,29 @@ int main(int argc, char** argv) {
     auto to_a = frame(kMacB, kMacA), to_b = frame(kMacA, kMacB);
     send_one("gB", to_a);
     send_one("lB", to_a);
+    if (ovs.why.empty()) send_one("fB", to_a);
     usleep(500000);
-    std::vector<double> bare, xvs, linux_br;
+    std::vector<double> bare, xvs, linux_br, ovs_mpps, ovs_cores;
     live_mpps(skel.get(), ifindex("gA"), to_b, 1000);  // the first frame takes the miss path
     usleep(300000);
     for (int r = 0; r < runs; r++) {
         bare.push_back(live_mpps(skel.get(), ifindex("hA"), to_b, frames));
         xvs.push_back(live_mpps(skel.get(), ifindex("gA"), to_b, frames));
         linux_br.push_back(live_mpps(skel.get(), ifindex("lA"), to_b, frames));
+        if (ovs.why.empty()) {
+            double c0 = ovs.cpu_seconds();
+            uint64_t t0 = now_ns();
+            ovs_mpps.push_back(live_mpps(skel.get(), ifindex("fA"), to_b, frames));
+            // CPU 0 generates and delivers; the daemon's threads (the PMD
+            // busy-polling) add theirs.
+            ovs_cores.push_back(1 + (ovs.cpu_seconds() - c0) / (double(now_ns() - t0) / 1e9));
+        }
     }
     std::string fdb = t.appctl("fdb/show br0");
     std::string flows = t.appctl("dpif/dump-flows br0");
 
-    double tcp_xvs[2] = {0, 0}, tcp_br[2] = {0, 0};
+    double tcp_xvs[2] = {0, 0}, tcp_br[2] = {0, 0}, tcp_ovs[2] = {0, 0};
+    std::string ovs_tcp_why = ovs.why;
     if (tcp) {
         // Off CPU 0 nothing else runs now: iperf3 may use both cores.
         cpu_set_t all;
@@ -170,10 +249,23 @@ int main(int argc, char** argv) {
         run("ip link set kA master brx && ip link set kB master brx");
         run(fmt::format("ip netns exec {} ping -c 2 -i 0.2 -W 2 10.77.1.2 >/dev/null", xa));
         run(fmt::format("ip netns exec {} ping -c 2 -i 0.2 -W 2 10.77.2.2 >/dev/null", la));
+        std::string oa, ob;
+        if (ovs.why.empty()) {
+            std::tie(oa, ob) = iperf_pair(3, "mA", "mB");
+            // An AF_XDP port copies frames without their checksum offload
+            // state: senders behind it compute checksums themselves, as
+            // Open vSwitch's documentation asks for veths.
+            for (const auto& [ns, dev] : {std::pair{oa, "mAx"}, {ob, "mBx"}})
+                run(fmt::format("ip netns exec {} ethtool -K {} tx off >/dev/null", ns, dev));
+            for (const char* dev : {"mA", "mB"})
+                if (std::string err = ovs.add_port(dev); !err.empty()) ovs_tcp_why = err;
+            if (ovs_tcp_why.empty()) run(fmt::format("ip netns exec {} ping -c 2 -i 0.2 -W 2 10.77.3.2 >/dev/null", oa));
+        }
         int k = 0;
         for (int streams : {1, 8}) {
             tcp_xvs[k] = iperf(xa, xb, 1, streams, seconds);
             tcp_br[k] = iperf(la, lb, 2, streams, seconds);
+            if (ovs_tcp_why.empty()) tcp_ovs[k] = iperf(oa, ob, 3, streams, seconds);
             k++;
         }
     }
@@ -188,24 +280,35 @@ int main(int argc, char** argv) {
     md << fmt::format("Measured {} on Linux {} ({}), {} CPUs online; frames generated and forwarded on CPU 0, "
                       "{} runs of {} frames.\n\n",
                       date, u.release, u.machine, last_cpu() + 1, runs, frames);
-    md << "| path (64-byte frames, one flow, MACs learned) | Mpps (median) | range | ns/packet, whole path | x bare "
-          "| x Linux bridge |\n|---|---:|---:|---:|---:|---:|\n";
-    auto row = [&](const char* name, const std::vector<double>& v, double m) {
-        md << fmt::format("| {} | {:.2f} | {} | {:.0f} | {:.2f} | {:.2f} |\n", name, m, spread(v), m > 0 ? 1e3 / m : 0,
-                          mb > 0 ? m / mb : 0, ml > 0 ? m / ml : 0);
+    md << "| path (64-byte frames, one flow, MACs learned) | Mpps (median) | range | cores busy | CPU ns/packet "
+          "| x bare | x Linux bridge | x Open vSwitch |\n|---|---:|---:|---:|---:|---:|---:|---:|\n";
+    double mo = median(ovs_mpps);
+    auto row = [&](const char* name, const std::vector<double>& v, double m, double cores) {
+        auto ratio = [&](double peer) { return peer > 0 ? fmt::format("{:.2f}", m / peer) : std::string("-"); };
+        md << fmt::format("| {} | {:.2f} | {} | {:.2f} | {:.0f} | {} | {} | {} |\n", name, m, spread(v), cores,
+                          m > 0 ? cores * 1e3 / m : 0, ratio(mb), ratio(ml), ratio(mo));
     };
-    row("bare XDP redirect", bare, mb);
-    row("Linux bridge", linux_br, ml);
-    row("xvs-vswitchd, NORMAL", xvs, mx);
+    row("bare XDP redirect", bare, mb, 1);
+    row("Linux bridge", linux_br, ml, 1);
+    if (ovs.why.empty()) row("Open vSwitch 3.1, netdev datapath, AF_XDP ports, NORMAL", ovs_mpps, mo, median(ovs_cores));
+    row("xvs-vswitchd, NORMAL", xvs, mx, 1);
     if (tcp) {
         md << "\n| TCP, iperf3 namespace to namespace (Gbit/s) | 1 stream | 8 streams |\n|---|---:|---:|\n";
         md << fmt::format("| Linux bridge | {:.1f} | {:.1f} |\n", tcp_br[0], tcp_br[1]);
+        if (ovs_tcp_why.empty())
+            md << fmt::format("| Open vSwitch 3.1, AF_XDP ports (senders' checksum offload off) | {:.1f} | {:.1f} |\n",
+                              tcp_ovs[0], tcp_ovs[1]);
         md << fmt::format("| xvs-vswitchd, NORMAL | {:.1f} | {:.1f} |\n", tcp_xvs[0], tcp_xvs[1]);
         md << fmt::format("| xvs / Linux bridge | {:.2f} | {:.2f} |\n", tcp_br[0] > 0 ? tcp_xvs[0] / tcp_br[0] : 0,
                           tcp_br[1] > 0 ? tcp_xvs[1] / tcp_br[1] : 0);
+        if (ovs_tcp_why.empty())
+            md << fmt::format("| xvs / Open vSwitch | {:.2f} | {:.2f} |\n", tcp_ovs[0] > 0 ? tcp_xvs[0] / tcp_ovs[0] : 0,
+                              tcp_ovs[1] > 0 ? tcp_xvs[1] / tcp_ovs[1] : 0);
     }
-    md << "\nOpen vSwitch's userspace datapath with AF_XDP ports is not measured: this benchmark does not run it "
-          "yet.\n";
+    md << "\nCores busy: the generator and every path's forwarding share CPU 0; Open vSwitch's PMD thread also "
+          "busy-polls the last CPU, measured from its daemon's CPU time, so CPU ns/packet counts both.\n";
+    if (!ovs.why.empty()) md << "\nOpen vSwitch with AF_XDP ports is not measured: " << ovs.why << ".\n";
+    else if (tcp && !ovs_tcp_why.empty()) md << "\nTCP through Open vSwitch is not measured: " << ovs_tcp_why << ".\n";
     std::cout << md.str() << "\nfdb/show br0:\n" << fdb << "\ndpif/dump-flows br0:\n" << flows;
     if (!markdown.empty()) std::ofstream(markdown) << md.str();
     for (auto* l : links) bpf_link__destroy(l);
