@@ -10,28 +10,58 @@ size_t MacLearning::KeyHash::operator()(const Key& k) const {
 
 void MacLearning::set_max_entries(size_t n) {
     max_entries_ = n ? n : 1;
-    while (map_.size() > max_entries_) erase(std::prev(lru_.end()));
+    while (map_.size() > max_entries_) evict_fairly();
 }
 
 void MacLearning::erase(Lru::iterator it) {
-    map_.erase(Key{it->vlan, it->mac});
+    map_.erase(Key{it->e.vlan, it->e.mac});
+    auto p = by_port_.find(it->e.port);
+    p->second.erase(it->in_port);
+    if (p->second.empty()) by_port_.erase(p);
     lru_.erase(it);
     version_++;
+}
+
+void MacLearning::evict_fairly() {
+    auto most = by_port_.begin();
+    for (auto p = by_port_.begin(); p != by_port_.end(); ++p)
+        if (p->second.size() > most->second.size() || (p->second.size() == most->second.size() && p->first < most->first))
+            most = p;
+    if (most != by_port_.end()) erase(most->second.back());
+}
+
+void MacLearning::touch_port(Lru::iterator it, uint32_t old_port) {
+    if (old_port == it->e.port) {
+        auto& l = by_port_[old_port];
+        l.splice(l.begin(), l, it->in_port);
+        return;
+    }
+    auto p = by_port_.find(old_port);
+    p->second.erase(it->in_port);
+    if (p->second.empty()) by_port_.erase(p);
+    auto& l = by_port_[it->e.port];
+    l.push_front(it);
+    it->in_port = l.begin();
 }
 
 bool MacLearning::learn(uint16_t vlan, const EthAddr& mac, uint32_t port, Clock::time_point now) {
     auto it = map_.find(Key{vlan, mac});
     if (it != map_.end()) {
-        auto e = it->second;
-        e->last_seen = now;
-        lru_.splice(lru_.begin(), lru_, e);
-        if (e->port == port) return false;
-        e->port = port;
+        auto s = it->second;
+        uint32_t old = s->e.port;
+        s->e.last_seen = now;
+        s->e.port = port;
+        lru_.splice(lru_.begin(), lru_, s);
+        touch_port(s, old);
+        if (old == port) return false;
         version_++;
         return true;
     }
-    if (map_.size() >= max_entries_) erase(std::prev(lru_.end()));
-    lru_.push_front(Entry{vlan, mac, port, now});
+    if (map_.size() >= max_entries_) evict_fairly();
+    lru_.push_front(Slot{Entry{vlan, mac, port, now}, {}});
+    auto& l = by_port_[port];
+    l.push_front(lru_.begin());
+    lru_.begin()->in_port = l.begin();
     map_.emplace(Key{vlan, mac}, lru_.begin());
     version_++;
     return true;
@@ -39,12 +69,12 @@ bool MacLearning::learn(uint16_t vlan, const EthAddr& mac, uint32_t port, Clock:
 
 const MacLearning::Entry* MacLearning::lookup(uint16_t vlan, const EthAddr& mac) const {
     auto it = map_.find(Key{vlan, mac});
-    return it == map_.end() ? nullptr : &*it->second;
+    return it == map_.end() ? nullptr : &it->second->e;
 }
 
 size_t MacLearning::expire(Clock::time_point now) {
     size_t n = 0;
-    while (!lru_.empty() && now - lru_.back().last_seen > aging_) {
+    while (!lru_.empty() && now - lru_.back().e.last_seen > aging_) {
         erase(std::prev(lru_.end()));
         n++;
     }
@@ -55,6 +85,7 @@ size_t MacLearning::flush() {
     size_t n = map_.size();
     map_.clear();
     lru_.clear();
+    by_port_.clear();
     if (n) version_++;
     return n;
 }
@@ -63,7 +94,7 @@ size_t MacLearning::flush_port(uint32_t port) {
     size_t n = 0;
     for (auto it = lru_.begin(); it != lru_.end();) {
         auto next = std::next(it);
-        if (it->port == port) {
+        if (it->e.port == port) {
             erase(it);
             n++;
         }
@@ -73,7 +104,7 @@ size_t MacLearning::flush_port(uint32_t port) {
 }
 
 void MacLearning::for_each(const std::function<void(const Entry&)>& fn) const {
-    for (const auto& e : lru_) fn(e);
+    for (const auto& s : lru_) fn(s.e);
 }
 
 }  // namespace xvs::ofproto

@@ -33,7 +33,9 @@ public:
     // Records that 'mac' on 'vlan' was seen on 'port' at 'now'. Returns true
     // when this changed where the address lives (new entry or a move):
     // forwarding decisions may differ, so megaflows need revalidation. When
-    // the table is full, the least recently seen entry makes room.
+    // the table is full, the port with the most entries gives up its least
+    // recently seen one (as Open vSwitch does: a port flooding the table
+    // with source addresses evicts its own, not the other ports').
     bool learn(uint16_t vlan, const EthAddr& mac, uint32_t port, Clock::time_point now);
     // Port for (vlan, mac), or nullopt.
     const Entry* lookup(uint16_t vlan, const EthAddr& mac) const;
@@ -59,11 +61,20 @@ private:
     struct KeyHash {
         size_t operator()(const Key& k) const;
     };
-    using Lru = std::list<Entry>;  // front: most recently seen
+    struct Slot;
+    using Lru = std::list<Slot>;  // front: most recently seen
+    using PortLru = std::list<Lru::iterator>;  // one port's entries, front: most recently seen
+    struct Slot {
+        Entry e;
+        PortLru::iterator in_port;
+    };
     void erase(Lru::iterator it);
+    void evict_fairly();
+    void touch_port(Lru::iterator it, uint32_t old_port);  // 'it' is now first of its (maybe new) port
 
     Lru lru_;
     std::unordered_map<Key, Lru::iterator, KeyHash> map_;
+    std::unordered_map<uint32_t, PortLru> by_port_;
     std::chrono::seconds aging_{kDefaultAgingSec};
     size_t max_entries_ = kDefaultMaxEntries;
     uint64_t version_ = 0;

@@ -327,10 +327,42 @@ TEST_CASE("MAC learning: moves, aging and the size limit") {
     CHECK(ml.lookup(1, a) == nullptr);
     CHECK(ml.lookup(1, b) != nullptr);
 
+    // Full: the port with the most entries gives one up (a tie goes to the
+    // lower port), its least recently seen, so port 1's run of new
+    // addresses evicts its own and b (port 10) stays.
     ml.set_max_entries(2);
     for (uint8_t i = 0; i < 5; i++) ml.learn(7, EthAddr{2, 0, 0, 0, 0, i}, 1, t0 + std::chrono::seconds(5 + i));
     CHECK(ml.size() == 2);
     CHECK(ml.lookup(7, EthAddr{2, 0, 0, 0, 0, 4}) != nullptr);
     CHECK(ml.lookup(7, EthAddr{2, 0, 0, 0, 0, 0}) == nullptr);
-    CHECK(ml.flush_port(1) == 2);
+    CHECK(ml.lookup(1, b) != nullptr);
+    CHECK(ml.flush_port(1) == 1);
+    CHECK(ml.size() == 1);
+}
+
+TEST_CASE("MAC learning: a port flooding source addresses evicts its own entries") {
+    MacLearning ml;
+    auto t = MacLearning::Clock::now();
+    auto mac = [](uint8_t port, uint8_t i) { return EthAddr{2, 0, 0, 0, port, i}; };
+    ml.set_max_entries(4);
+    for (uint8_t i = 0; i < 3; i++) ml.learn(0, mac(1, i), 1, t);
+    ml.learn(0, mac(2, 0), 2, t);
+    ml.learn(0, mac(1, 0), 1, t + std::chrono::seconds(1));  // port 1's most recent now
+    for (uint8_t i = 0; i < 50; i++) ml.learn(0, mac(3, i), 3, t + std::chrono::seconds(2 + i));
+    CHECK(ml.size() == 4);
+    // Port 1 gave up its two least recently seen, then port 3 its own.
+    CHECK(ml.lookup(0, mac(2, 0)) != nullptr);
+    CHECK(ml.lookup(0, mac(1, 0)) != nullptr);
+    CHECK(ml.lookup(0, mac(1, 1)) == nullptr);
+    CHECK(ml.lookup(0, mac(1, 2)) == nullptr);
+    CHECK(ml.lookup(0, mac(3, 49)) != nullptr);
+    CHECK(ml.lookup(0, mac(3, 48)) != nullptr);
+    CHECK(ml.lookup(0, mac(3, 47)) == nullptr);
+    // A station move carries the entry over to its new port's count.
+    CHECK(ml.learn(0, mac(3, 49), 2, t + std::chrono::seconds(60)));
+    ml.learn(0, mac(4, 0), 4, t + std::chrono::seconds(61));  // ports 1:1, 2:2, 3:1 -> port 2's oldest goes
+    CHECK(ml.lookup(0, mac(2, 0)) == nullptr);
+    CHECK(ml.lookup(0, mac(3, 49))->port == 2);
+    CHECK(ml.flush_port(2) == 1);
+    CHECK(ml.flush_port(3) == 1);
 }
