@@ -79,6 +79,7 @@ struct Switch::BridgeState {
     uint64_t normal_rule = 0;  // id of the bridge's own NORMAL flow, 0 none
     uint64_t seen_pipeline = 0;
     uint64_t seen_mac = 0;
+    std::map<uint32_t, OfPort> bond_active;  // bonds (bundle id) → the active member last seen
 };
 
 struct Switch::Ukey {
@@ -176,7 +177,8 @@ void Switch::apply_bridge(BridgeState& br, const BridgeConfig& cfg, std::map<std
     // Interfaces that went away, or changed type.
     std::map<std::string, const IfaceConfig*> want;
     for (const auto& p : cfg.ports)
-        for (const auto& i : p.ifaces) want[i.name] = &i;
+        if (p.unsupported.empty())
+            for (const auto& i : p.ifaces) want[i.name] = &i;
     for (auto it = br.ifaces.begin(); it != br.ifaces.end();) {
         auto w = want.find(it->first);
         if (w == want.end() || w->second->type != it->second.type) {
@@ -196,6 +198,11 @@ void Switch::apply_bridge(BridgeState& br, const BridgeConfig& cfg, std::map<std
     br.x.bundles.clear();
     std::map<std::string, uint32_t> bundle_ids;
     for (const auto& pc : cfg.ports) {
+        if (!pc.unsupported.empty()) {
+            for (const auto& ic : pc.ifaces) status[ic.name] = IfaceStatus{cfg.name, -1, kNoDpPort, "", pc.unsupported};
+            if (!pc.ifaces.empty()) vlog.warn("port {}: {}", pc.name, pc.unsupported);
+            continue;
+        }
         uint32_t bid;
         if (auto it = br.bundle_ids.find(pc.name); it != br.bundle_ids.end()) {
             bid = it->second;
@@ -291,6 +298,8 @@ void Switch::apply_bridge(BridgeState& br, const BridgeConfig& cfg, std::map<std
             br.x.ports[xp.ofport] = xp;
             b.members.push_back(xp.ofport);
         }
+        std::sort(b.members.begin(), b.members.end(),
+                  [&](OfPort a, OfPort c) { return br.x.ports[a].name < br.x.ports[c].name; });
         br.x.bundles[bid] = std::move(b);
     }
     // Mirrors, with ports as bundles.
@@ -334,6 +343,53 @@ void Switch::apply_bridge(BridgeState& br, const BridgeConfig& cfg, std::map<std
         br.pipeline.remove(normal);
         br.normal_rule = 0;
     }
+    check_bonds(br);
+}
+
+void Switch::check_bonds(BridgeState& br) {
+    for (auto it = br.bond_active.begin(); it != br.bond_active.end();) {
+        auto b = br.x.bundles.find(it->first);
+        it = b == br.x.bundles.end() || b->second.members.size() < 2 ? br.bond_active.erase(it) : std::next(it);
+    }
+    for (const auto& [id, b] : br.x.bundles) {
+        if (b.members.size() < 2) continue;
+        OfPort now = bundle_active_member(br.x, b);
+        auto [last, fresh] = br.bond_active.try_emplace(id, now);
+        if (!fresh && last->second == now) continue;
+        std::string name = now == kOfppNone ? "none" : br.x.ports[now].name;
+        vlog.info("{}: bond {}: active member {}", br.x.name, b.name, name);
+        if (!fresh && now != kOfppNone) send_learning_packets(br, b, br.x.ports[now].dp_port);
+        last->second = now;
+        need_revalidate_ = true;
+    }
+}
+
+// After a bond's active member changed, the switches on its far side still
+// send to the addresses learned here through the old link. As Open vSwitch
+// does, announce each of them (outside the bond, in a VLAN the bond
+// carries) with a RARP frame from that address out of the new member.
+void Switch::send_learning_packets(BridgeState& br, const XBundle& bond, uint32_t dp_port) {
+    if (dp_port == kNoDpPort) return;
+    xvs_action out{.type = XVS_ACT_OUTPUT, .arg = dp_port};
+    auto list = compiler::encode_action_list(std::span(&out, 1));
+    if (!list) return;
+    size_t sent = 0;
+    br.mac.for_each([&](const MacLearning::Entry& e) {
+        if (e.port == bond.id || !bundle_includes_vlan(bond, e.vlan)) return;
+        std::vector<uint8_t> f(6, 0xff);
+        f.insert(f.end(), e.mac.begin(), e.mac.end());
+        if (bundle_tags_vlan(bond, e.vlan)) f.insert(f.end(), {0x81, 0x00, uint8_t(e.vlan >> 8), uint8_t(e.vlan)});
+        // RARP "request reverse" (opcode 3): Ethernet/IPv4, sender and
+        // target hardware address the announced one, no IP addresses.
+        f.insert(f.end(), {0x80, 0x35, 0, 1, 0x08, 0x00, 6, 4, 0, 3});
+        f.insert(f.end(), e.mac.begin(), e.mac.end());
+        f.insert(f.end(), 4, 0);
+        f.insert(f.end(), e.mac.begin(), e.mac.end());
+        f.insert(f.end(), 4, 0);
+        if (f.size() < 60) f.resize(60, 0);
+        if (dpif_->execute(0, f, *list)) sent++;
+    });
+    if (sent) vlog.info("{}: bond {}: sent {} learning packets", br.x.name, bond.name, sent);
 }
 
 void Switch::remove_bridge(const std::string& name) {
@@ -1112,6 +1168,7 @@ void Switch::poll_liveness() {
                 need_revalidate_ = true;
             }
         }
+        check_bonds(*br);
     }
 }
 

@@ -43,6 +43,10 @@ struct PortConfig {
     std::vector<int> cvlans;
     uint16_t qinq_tpid = 0x88a8;
     std::vector<IfaceConfig> ifaces;
+    // A port of several interfaces is an active-backup bond. A bond mode or
+    // LACP setting xvs does not implement names itself here: the port's
+    // interfaces are then left out, with this as their error.
+    std::string unsupported;
     bool operator==(const PortConfig&) const = default;
 };
 
@@ -213,6 +217,10 @@ private:
     void credit_groups(const std::vector<GroupHit>& hits, uint64_t packets, uint64_t bytes);
     void credit_meters(const std::vector<std::pair<std::string, uint32_t>>& hits, uint64_t packets, uint64_t bytes);
     void poll_liveness();
+    // Notices bonds whose active member changed (logs it, revalidates,
+    // sends learning packets out of the new one).
+    void check_bonds(BridgeState& br);
+    void send_learning_packets(BridgeState& br, const XBundle& bond, uint32_t dp_port);
     static void apply_port_config(uint32_t config, XPort& xp);
     // A port's kernel device is live (carrier and IFF_UP); nullopt without
     // a device (or when it cannot be read).

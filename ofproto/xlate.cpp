@@ -26,6 +26,36 @@ const char* to_string(VlanMode m) {
     return "?";
 }
 
+bool bundle_includes_vlan(const XBundle& b, int vlan) {
+    switch (b.mode) {
+        case VlanMode::Access:
+        case VlanMode::Dot1qTunnel: return vlan == b.tag;
+        case VlanMode::Trunk: return b.all_trunks || b.trunks[vlan];
+        case VlanMode::NativeTagged:
+        case VlanMode::NativeUntagged: return vlan == b.tag || b.all_trunks || b.trunks[vlan];
+    }
+    return false;
+}
+
+bool bundle_tags_vlan(const XBundle& b, int vlan) {
+    switch (b.mode) {
+        case VlanMode::Access:
+        case VlanMode::Dot1qTunnel: return false;
+        case VlanMode::Trunk: return vlan != 0;
+        case VlanMode::NativeUntagged: return vlan != b.tag;
+        case VlanMode::NativeTagged: return true;
+    }
+    return false;
+}
+
+OfPort bundle_active_member(const XBridge& br, const XBundle& b) {
+    for (OfPort m : b.members) {
+        auto it = br.ports.find(m);
+        if (it != br.ports.end() && it->second.up && (b.members.size() == 1 || it->second.live)) return m;
+    }
+    return kOfppNone;
+}
+
 namespace {
 
 constexpr int kMaxDepth = 64;         // nested resubmits and patch ports
@@ -831,16 +861,8 @@ private:
         return b == br_->bundles.end() ? nullptr : &b->second;
     }
 
-    static bool includes_vlan(const XBundle& b, int vlan) {
-        switch (b.mode) {
-            case VlanMode::Access:
-            case VlanMode::Dot1qTunnel: return vlan == b.tag;
-            case VlanMode::Trunk: return b.all_trunks || b.trunks[vlan];
-            case VlanMode::NativeTagged:
-            case VlanMode::NativeUntagged: return vlan == b.tag || b.all_trunks || b.trunks[vlan];
-        }
-        return false;
-    }
+    OfPort active_member(const XBundle& b) const { return bundle_active_member(*br_, b); }
+    static bool includes_vlan(const XBundle& b, int vlan) { return bundle_includes_vlan(b, vlan); }
 
     // The VLAN a frame belongs to on bundle b, from its (logical) tags, or
     // -1 when b must not accept it.
@@ -902,22 +924,8 @@ private:
     // bundle ob with the tags ob's VLAN mode wants. Returns whether a copy
     // went out.
     bool output_bundle(const XBundle& in_b, const XBundle& ob, int vlan) {
-        bool out_tagged = false;
-        switch (ob.mode) {
-            case VlanMode::Access:
-            case VlanMode::Dot1qTunnel: out_tagged = false; break;
-            case VlanMode::Trunk: out_tagged = vlan != 0; break;
-            case VlanMode::NativeUntagged: out_tagged = vlan != ob.tag; break;
-            case VlanMode::NativeTagged: out_tagged = true; break;
-        }
-        OfPort member = kOfppNone;
-        for (OfPort m : ob.members) {
-            auto it = br_->ports.find(m);
-            if (it != br_->ports.end() && it->second.up) {
-                member = m;
-                break;
-            }
-        }
+        bool out_tagged = bundle_tags_vlan(ob, vlan);
+        OfPort member = active_member(ob);
         if (member == kOfppNone) return false;
         // What the frame carries besides the VLAN tag: the customer's frame.
         bool tagged = !vlans_.empty();
@@ -951,6 +959,10 @@ private:
         }
         if (in_b->mirror_out) {
             trace("packet received on mirror output port {}: dropped", in_b->name);
+            return;
+        }
+        if (in_b->members.size() > 1 && active_member(*in_b) != flow_.in_port) {
+            trace("packet received on inactive member of bond {}: dropped", in_b->name);
             return;
         }
         auto& wc = out_.wc.pkt;

@@ -192,6 +192,15 @@ struct XlateOut {
 
 XlateOut xlate(const XlateIn& in);
 
+// NORMAL's view of a port (bundle): whether it carries 'vlan', and
+// whether a frame of 'vlan' leaves it with an 802.1Q tag of that VLAN.
+bool bundle_includes_vlan(const XBundle& b, int vlan);
+bool bundle_tags_vlan(const XBundle& b, int vlan);
+// The member NORMAL sends on, kOfppNone if none is usable. A bundle of
+// several members is an active-backup bond: its first member (by name)
+// whose link is up is active, and the only one NORMAL accepts packets from.
+OfPort bundle_active_member(const XBridge& br, const XBundle& b);
+
 // The megaflow mask for a result: its wildcards as a datapath mask.
 xvs_flow_key megaflow_mask(const XlateOut& out);
 

@@ -37,7 +37,7 @@ const char* const kColumns[][2] = {
     {"Mirror", "select_all"},        {"Mirror", "select_src_port"},   {"Mirror", "select_dst_port"},
     {"Mirror", "select_vlan"},       {"Mirror", "output_port"},       {"Mirror", "output_vlan"},
     {"Mirror", "statistics"},        {"Bridge", "protocols"},         {"Controller", "target"},
-    {"Controller", "inactivity_probe"}, {"Controller", "max_backoff"},
+    {"Controller", "inactivity_probe"}, {"Controller", "max_backoff"}, {"Port", "bond_mode"}, {"Port", "lacp"},
 };
 
 Datum int_datum(int64_t v) { return Datum::scalar(Atom(v)); }
@@ -193,6 +193,11 @@ ofproto::SwitchConfig Bridge::build_config(int64_t& next_cfg) const {
             if (pc.mode == VlanMode::Trunk && tag && mode == "trunk") pc.tag = -1;  // tag ignored on trunks
             auto poc = port->get_string_map("other_config");
             if (poc.count("qinq-ethtype") && poc["qinq-ethtype"] == "802.1q") pc.qinq_tpid = 0x8100;
+            std::string bond_mode = port->get_string("bond_mode"), lacp = port->get_string("lacp");
+            if (lacp == "active" || lacp == "passive")
+                pc.unsupported = "LACP (lacp=" + lacp + ") is not supported by xvs";
+            else if (!bond_mode.empty() && bond_mode != "active-backup" && port->refs("interfaces").size() > 1)
+                pc.unsupported = "bond_mode " + bond_mode + " is not supported by xvs (bonds are active-backup)";
             for (const IdlRow* iface : port->refs("interfaces")) {
                 ofproto::IfaceConfig ic;
                 ic.name = iface->get_string("name");
