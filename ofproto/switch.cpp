@@ -1,7 +1,9 @@
 #include "ofproto/switch.h"
 
 #include <arpa/inet.h>
+#include <net/if.h>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <set>
@@ -80,6 +82,8 @@ struct Switch::BridgeState {
     uint64_t seen_pipeline = 0;
     uint64_t seen_mac = 0;
     std::map<uint32_t, OfPort> bond_active;  // bonds (bundle id) → the active member last seen
+    std::unique_ptr<SflowAgent> sflow;
+    std::string sflow_error;  // why the configured agent could not start
 };
 
 struct Switch::Ukey {
@@ -420,10 +424,12 @@ std::map<std::string, IfaceStatus> Switch::reconfigure(const SwitchConfig& confi
         if (!names.count(it->first)) remove_bridge(it->first);
         it = next;
     }
+    uint32_t sflow_sub_id = 0;
     for (const auto& b : config.bridges) {
         auto& br = bridges_[b.name];
         if (!br) br = std::make_unique<BridgeState>();
         apply_bridge(*br, b, status);
+        configure_sflow(*br, b, b.sflow ? sflow_sub_id++ : 0);
     }
     config_ = config;
     rebuild_world();
@@ -448,6 +454,8 @@ std::map<std::string, IfaceStatus> Switch::reconfigure(const SwitchConfig& confi
 
 void Switch::handle_upcalls() {
     dpif_->recv_upcalls(256, [this](const Upcall& up) { handle_upcall(up); });
+    for (auto& [n, br] : bridges_)
+        if (br->sflow) br->sflow->flush();
     revalidate_if_needed();
 }
 
@@ -486,10 +494,12 @@ void Switch::install(const xvs_flow_key& key, const XlateOut& xo, const xvs_acti
 void Switch::handle_upcall(const Upcall& up) {
     stats_.upcalls++;
     if (up.hdr.type == XVS_UPCALL_ACTION) return deliver_userspace(up.hdr.cookie, up.packet, up.hdr.pkt_len);
-    if (up.hdr.type != XVS_UPCALL_MISS) return;
     auto it = by_dp_port_.find(up.hdr.in_port);
     if (it == by_dp_port_.end()) return;
     auto [br, ofport] = it->second;
+    if (up.hdr.type == XVS_UPCALL_SAMPLE)
+        return sflow_sample(*br, up.hdr.cookie, up.hdr.in_port, up.hdr.key, up.packet, up.hdr.pkt_len);
+    if (up.hdr.type != XVS_UPCALL_MISS) return;
     XlateIn in;
     in.world = &world_;
     prepare(in);
@@ -524,6 +534,13 @@ void Switch::handle_upcall(const Upcall& up) {
         return;
     }
     install(up.hdr.key, xo, *list);
+    // The datapath runs this packet's actions without their sample action:
+    // sample it here, with the same probability.
+    if (!xo.actions.empty() && xo.actions.front().type == XVS_ACT_SAMPLE) {
+        std::uniform_int_distribution<uint32_t> draw;
+        if (draw(rng_) < xo.actions.front().arg)
+            sflow_sample(*br, xo.actions.front().u.cookie, up.hdr.in_port, up.hdr.key, up.packet, up.hdr.pkt_len);
+    }
     if (xo.actions.empty()) return;
     if (up.hdr.cap_len < up.hdr.pkt_len) return;  // cut short: the flow carries the next ones
     uint32_t total_len = up.hdr.pkt_len;
@@ -805,6 +822,11 @@ void Switch::run(Clock::time_point now) {
         for (auto it = ukeys_.begin(); it != ukeys_.end();)
             it = it->second->dump_gen == gen ? std::next(it) : ukeys_.erase(it);
     poll_liveness();
+    for (auto& [n, br] : bridges_) {
+        if (!br->sflow) continue;
+        if (br->sflow->counters_due(now)) sflow_poll_counters(*br);
+        br->sflow->flush();
+    }
     // OpenFlow idle and hard timeouts.
     // (The pipelines' change logs have the expired rules.)
     for (auto& [n, br] : bridges_)
@@ -1170,6 +1192,99 @@ void Switch::poll_liveness() {
         }
         check_bonds(*br);
     }
+}
+
+// ---- sFlow --------------------------------------------------------------
+
+void Switch::configure_sflow(BridgeState& br, const BridgeConfig& cfg, uint32_t sub_id) {
+    bool same = cfg.sflow && br.sflow && br.sflow->config() == *cfg.sflow && br.sflow->sub_id() == sub_id;
+    if (!same) {
+        br.sflow.reset();
+        br.sflow_error.clear();
+        if (cfg.sflow) {
+            if (auto a = SflowAgent::create(*cfg.sflow, sub_id)) {
+                br.sflow = std::move(*a);
+                vlog.info("{}: sFlow agent {} (sub-agent {}) sampling 1 in {} to {}", cfg.name,
+                          br.sflow->agent_address(), sub_id, cfg.sflow->sampling, fmt::join(cfg.sflow->targets, ", "));
+            } else {
+                br.sflow_error = a.message();
+                vlog.warn("{}: sFlow disabled: {}", cfg.name, br.sflow_error);
+            }
+        }
+    }
+    br.x.sflow_probability = br.sflow ? br.sflow->probability() : 0;
+}
+
+uint32_t Switch::ifindex_of(uint32_t dp_port) const {
+    auto it = by_dp_port_.find(dp_port);
+    if (it == by_dp_port_.end()) return 0;
+    auto& [br, ofport] = it->second;
+    for (const auto& [name, iface] : br->ifaces)
+        if (iface.dp_port == dp_port && !iface.device.empty()) return if_nametoindex(iface.device.c_str());
+    return 0;
+}
+
+void Switch::sflow_sample(BridgeState& br, uint64_t cookie, uint32_t in_dp_port, const xvs_flow_key& key,
+                          std::span<const uint8_t> packet, uint32_t pkt_len) {
+    if (!br.sflow || (cookie >> kSampleKindShift) != kSampleSflow) return;
+    SflowFlowSample s;
+    s.input = ifindex_of(in_dp_port);
+    uint32_t out = uint32_t(cookie);
+    s.output = (out & 0xc0000000) ? out : ifindex_of(out);
+    uint16_t in_tci = ntohs(key.vlan_tci), out_tci = uint16_t(cookie >> 32);
+    if (in_tci & kVlanCfi) {
+        s.src_vlan = in_tci & kVlanVidMask;
+        s.src_pcp = uint8_t(in_tci >> 13);
+    }
+    s.dst_vlan = out_tci & kVlanVidMask;
+    s.dst_pcp = uint8_t(out_tci >> 13);
+    s.frame_len = pkt_len;
+    s.packet = packet;
+    br.sflow->flow_sample(s);
+}
+
+void Switch::sflow_poll_counters(BridgeState& br) {
+    for (const auto& [name, iface] : br.ifaces) {
+        if (!iface.error.empty() || iface.device.empty() || !opts_.kernel_devices) continue;
+        auto l = netdev::get_link(iface.device);
+        if (!l) continue;
+        SflowPortCounters c;
+        c.ifindex = static_cast<uint32_t>(l->ifindex);
+        c.speed = l->kind == "veth" ? 10000000000ull : 0;
+        c.admin_up = l->admin_up;
+        c.oper_up = l->carrier;
+        c.in_octets = l->rx_bytes;
+        c.in_packets = l->rx_packets;
+        c.in_discards = l->rx_dropped;
+        c.in_errors = l->rx_errors;
+        c.out_octets = l->tx_bytes;
+        c.out_packets = l->tx_packets;
+        c.out_discards = l->tx_dropped;
+        c.out_errors = l->tx_errors;
+        br.sflow->counter_sample(c);
+    }
+}
+
+Result<std::string> Switch::sflow_show(const std::string& bridge) {
+    if (!bridge.empty() && !bridges_.count(bridge)) return make_error("no such bridge");
+    uint64_t lost = dpif_->stats().drops[XVS_DROP_SAMPLE_RINGBUF];
+    std::string out;
+    for (const auto& [name, br] : bridges_) {
+        if (!bridge.empty() && name != bridge) continue;
+        if (!br->sflow) {
+            out += fmt::format("{}: sFlow {}\n", name, br->sflow_error.empty() ? "off" : "disabled: " + br->sflow_error);
+            continue;
+        }
+        const auto& c = br->sflow->config();
+        const auto& st = br->sflow->stats();
+        out += fmt::format(
+            "{}: sFlow agent {}, sub-agent {}\n  targets: {}\n  sampling: 1 in {}, header: {} bytes, polling: {} s\n"
+            "  flow samples: {}, counter samples: {}, datagrams sent: {}, send errors: {}\n",
+            name, br->sflow->agent_address(), br->sflow->sub_id(), fmt::join(c.targets, ", "), c.sampling, c.header,
+            c.polling, st.flow_samples, st.counter_samples, st.datagrams, st.send_errors);
+    }
+    out += fmt::format("samples the datapath dropped (ring buffer full, all bridges): {}\n", lost);
+    return out;
 }
 
 // ---- Reports ------------------------------------------------------------

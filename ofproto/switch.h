@@ -13,6 +13,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <random>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -20,6 +21,7 @@
 #include "ofproto/dpif.h"
 #include "ofproto/flow_table.h"
 #include "ofproto/ofp_msgs.h"
+#include "ofproto/sflow.h"
 #include "ofproto/xlate.h"
 
 namespace xvs::ofproto {
@@ -70,6 +72,7 @@ struct BridgeConfig {
     bool forward_bpdu = false;
     unsigned mac_aging_sec = MacLearning::kDefaultAgingSec;
     size_t mac_table_size = MacLearning::kDefaultMaxEntries;
+    std::optional<SflowConfig> sflow;  // the bridge's sFlow row
     bool operator==(const BridgeConfig&) const = default;
 };
 
@@ -192,6 +195,8 @@ public:
     // dpif/dump-flows: the megaflows whose in_port belongs to 'bridge'.
     Result<std::string> dump_dp_flows(const std::string& bridge);
     std::string memory_show();
+    // sflow/show: each bridge's sFlow agent, or one bridge's.
+    Result<std::string> sflow_show(const std::string& bridge);
 
 private:
     struct BridgeState;
@@ -217,6 +222,14 @@ private:
     void credit_groups(const std::vector<GroupHit>& hits, uint64_t packets, uint64_t bytes);
     void credit_meters(const std::vector<std::pair<std::string, uint32_t>>& hits, uint64_t packets, uint64_t bytes);
     void poll_liveness();
+    // sFlow: one agent per bridge with an sFlow row (sub-agent ids in
+    // configuration order); samples from the datapath and from the first
+    // packets of flows; port counters every polling interval.
+    void configure_sflow(BridgeState& br, const BridgeConfig& cfg, uint32_t sub_id);
+    void sflow_sample(BridgeState& br, uint64_t cookie, uint32_t in_dp_port, const xvs_flow_key& key,
+                      std::span<const uint8_t> packet, uint32_t pkt_len);
+    void sflow_poll_counters(BridgeState& br);
+    uint32_t ifindex_of(uint32_t dp_port) const;
     // Notices bonds whose active member changed (logs it, revalidates,
     // sends learning packets out of the new one).
     void check_bonds(BridgeState& br);
@@ -240,6 +253,7 @@ private:
     uint64_t dump_gen_ = 0;
     SwitchConfig config_;
     bool need_revalidate_ = false;
+    std::minstd_rand rng_{std::random_device{}()};  // userspace sampling of first packets
     bool adopted_ = false;
     SwitchStats stats_;
     std::map<std::pair<std::string, std::string>, MirrorStats> mirror_stats_;

@@ -12,6 +12,7 @@
 #include "compiler/proto_numbers.h"
 #include "ofproto/flow_table.h"
 #include "ofproto/nx_match.h"
+#include "ofproto/sflow.h"
 
 namespace xvs::ofproto {
 
@@ -148,6 +149,14 @@ public:
             return;
         }
         mark_src_mirrors();
+        // sFlow samples packets as they arrive (after policing): the
+        // sample action leads, its cookie filled in once the outputs are
+        // known.
+        size_t sflow_at = SIZE_MAX;
+        if (br_->sflow_probability && !in_.actions) {
+            sflow_at = out_.actions.size();
+            emit(xvs_action{.type = XVS_ACT_SAMPLE, .arg = br_->sflow_probability});
+        }
         if (in_.actions) {
             trace("packet-out actions");
             actions(*in_.actions);
@@ -157,9 +166,29 @@ public:
         run_action_set();
         out_.final_flow = flow_;
         output_mirrors();
+        if (sflow_at != SIZE_MAX) fix_sflow_cookie(sflow_at);
     }
 
 private:
+    // sFlow's output: the one port, or how many (0: a flood, count
+    // unknown), or dropped; and the VLAN the datapath's packet had last.
+    void fix_sflow_cookie(size_t at) {
+        uint32_t n = 0, port = 0;
+        bool flood = false;
+        for (size_t i = at + 1; i < out_.actions.size(); i++) {
+            if (out_.actions[i].type == XVS_ACT_OUTPUT) {
+                n++;
+                port = out_.actions[i].arg;
+            } else if (out_.actions[i].type == XVS_ACT_FLOOD) {
+                flood = true;
+            }
+        }
+        uint32_t output = flood ? kSflowOutMultiple : n == 0 ? kSflowOutDropped : n == 1 ? port : kSflowOutMultiple | n;
+        uint16_t tci = base_vlans_.empty() ? 0 : base_vlans_[0].tci;
+        out_.actions[at].u.cookie = (kSampleSflow << kSampleKindShift) | (uint64_t(tci) << 32) | output;
+        trace("sFlow: sample 1 in {}", uint64_t(UINT32_MAX) / br_->sflow_probability);
+    }
+
     template <typename... Args>
     void trace(fmt::format_string<Args...> f, Args&&... args) {
         if (in_.trace) trace_line(std::string(indent_ * 4, ' ') + fmt::format(f, std::forward<Args>(args)...));

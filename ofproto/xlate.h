@@ -71,8 +71,16 @@ struct XPort {
     uint32_t policer = kNoMeter;  // ingress policing: datapath meter every packet from here passes first
 };
 
+// Cookies of the datapath's sample actions: the top byte says whose
+// sample it is. sFlow's carries the output VLAN's TCI in bits 32-47 and in
+// bits 0-31 sFlow's output field, a datapath port where sFlow wants an
+// ifIndex (userspace maps it; kSflowOut* values have bit 30 or 31 set).
+inline constexpr uint64_t kSampleKindShift = 56;
+inline constexpr uint64_t kSampleSflow = 1;
+
 struct XBridge {
     std::string name;
+    uint32_t sflow_probability = 0;  // sFlow on: every packet in is sampled with this probability of 2^32
     std::map<OfPort, XPort> ports;
     std::map<uint32_t, XBundle> bundles;
     Pipeline* pipeline = nullptr;

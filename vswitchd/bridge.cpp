@@ -38,6 +38,8 @@ const char* const kColumns[][2] = {
     {"Mirror", "select_vlan"},       {"Mirror", "output_port"},       {"Mirror", "output_vlan"},
     {"Mirror", "statistics"},        {"Bridge", "protocols"},         {"Controller", "target"},
     {"Controller", "inactivity_probe"}, {"Controller", "max_backoff"}, {"Port", "bond_mode"}, {"Port", "lacp"},
+    {"Bridge", "sflow"},             {"sFlow", "agent"},              {"sFlow", "targets"},
+    {"sFlow", "header"},             {"sFlow", "sampling"},           {"sFlow", "polling"},
 };
 
 Datum int_datum(int64_t v) { return Datum::scalar(Atom(v)); }
@@ -172,6 +174,18 @@ ofproto::SwitchConfig Bridge::build_config(int64_t& next_cfg) const {
         bc.forward_bpdu = oc.count("forward-bpdu") && oc["forward-bpdu"] == "true";
         if (auto v = number_option(oc, "mac-aging-time")) bc.mac_aging_sec = static_cast<unsigned>(*v);
         if (auto v = number_option(oc, "mac-table-size")) bc.mac_table_size = *v;
+        for (const IdlRow* sf : br->refs("sflow")) {
+            ofproto::SflowConfig sc;
+            sc.agent = sf->get_string("agent");
+            sc.targets = sf->get_strings("targets");
+            auto positive = [&](const char* col, uint32_t& out) {
+                if (auto v = sf->get_optional_integer(col); v && *v > 0 && *v <= UINT32_MAX) out = uint32_t(*v);
+            };
+            positive("header", sc.header);
+            positive("sampling", sc.sampling);
+            if (auto v = sf->get_optional_integer("polling"); v && *v >= 0 && *v <= UINT32_MAX) sc.polling = uint32_t(*v);
+            bc.sflow = sc;
+        }
         bool secure = br->get_string("fail_mode") == "secure";
         bc.normal_flow = br->get_uuids("controller").empty() && !secure;
         for (const IdlRow* port : br->refs("ports")) {

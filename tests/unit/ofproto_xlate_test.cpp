@@ -8,6 +8,7 @@
 #include "compiler/dp_flow_text.h"
 #include <map>
 
+#include "ofproto/sflow.h"
 #include "ofproto/xlate.h"
 
 using namespace xvs::ofproto;
@@ -463,4 +464,39 @@ TEST_CASE("multipath: link algorithms") {
         uint16_t b = multipath_link(h * 2654435761u, MpAlgorithm::Hrw, 6, 0);
         CHECK((b == a || b == 5));
     }
+}
+
+TEST_CASE("sFlow: the sample action leads, its cookie names the output and its VLAN") {
+    TestBridge b;
+    b.port(1, VlanMode::Access, 10);
+    b.port(2, VlanMode::Access, 10);
+    b.port(3, VlanMode::Trunk, -1);
+    b.br.sflow_probability = UINT32_MAX / 64;
+    auto cookie_of = [](const XlateOut& o) {
+        REQUIRE(!o.actions.empty());
+        REQUIRE(o.actions.front().type == XVS_ACT_SAMPLE);
+        CHECK(o.actions.front().arg == UINT32_MAX / 64);
+        uint64_t c = o.actions.front().u.cookie;
+        CHECK((c >> kSampleKindShift) == kSampleSflow);
+        return c;
+    };
+    // Unknown destination: flooded to port 2 and (tagged) to the trunk.
+    uint64_t c = cookie_of(b.run(eth(1, 1, 2)));
+    CHECK(uint32_t(c) == (kSflowOutMultiple | 2));
+    // Learned: one output, its datapath port; the packet left tagged 10.
+    b.run(eth(3, 2, 1, 10));
+    c = cookie_of(b.run(eth(1, 1, 2)));
+    CHECK(uint32_t(c) == 13);
+    CHECK(((c >> 32) & kVlanVidMask) == 10);
+    // To an access port: untagged.
+    c = cookie_of(b.run(eth(3, 2, 1, 10)));
+    CHECK(uint32_t(c) == 11);
+    CHECK(((c >> 32) & 0xffff) == 0);
+    // Dropped (a tagged frame on an access port).
+    c = cookie_of(b.run(eth(1, 1, 2, 20)));
+    CHECK(uint32_t(c) == kSflowOutDropped);
+    // No sFlow: no sample action.
+    b.br.sflow_probability = 0;
+    auto o = b.run(eth(1, 1, 2));
+    CHECK(acts(o).find("sample") == std::string::npos);
 }

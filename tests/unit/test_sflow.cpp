@@ -1,0 +1,123 @@
+// sFlow v5 encoding (sflow_version_5.txt's XDR structures) and targets.
+#include <arpa/inet.h>
+#include <doctest/doctest.h>
+
+#include <cstring>
+
+#include "ofproto/sflow.h"
+
+using namespace xvs::ofproto;
+
+namespace {
+
+uint32_t word(const std::vector<uint8_t>& b, size_t at) {
+    REQUIRE(at + 4 <= b.size());
+    return uint32_t(b[at]) << 24 | uint32_t(b[at + 1]) << 16 | uint32_t(b[at + 2]) << 8 | b[at + 3];
+}
+
+}  // namespace
+
+TEST_CASE("a flow sample: header fields, the raw header record padded, the extended switch record") {
+    std::vector<uint8_t> pkt(70);
+    for (size_t i = 0; i < pkt.size(); i++) pkt[i] = uint8_t(i);
+    SflowFlowSample s;
+    s.input = 7;
+    s.output = kSflowOutMultiple | 3;
+    s.src_vlan = 10;
+    s.src_pcp = 5;
+    s.dst_vlan = 20;
+    s.frame_len = 70;
+    s.packet = pkt;
+    auto b = sflow_encode_flow_sample(9, (2u << 24) | 1000, 64, 640, 66, s);
+    CHECK(word(b, 0) == 1);             // flow sample
+    CHECK(word(b, 4) == b.size() - 8);  // its length
+    CHECK(word(b, 8) == 9);
+    CHECK(word(b, 12) == ((2u << 24) | 1000));
+    CHECK(word(b, 16) == 64);
+    CHECK(word(b, 20) == 640);
+    CHECK(word(b, 24) == 0);
+    CHECK(word(b, 28) == 7);
+    CHECK(word(b, 32) == (0x80000000u | 3));
+    CHECK(word(b, 36) == 2);  // records
+    // Raw packet header: 66 of the 70 bytes, padded to 68.
+    CHECK(word(b, 40) == 1);
+    CHECK(word(b, 44) == 16 + 68);
+    CHECK(word(b, 48) == 1);       // Ethernet
+    CHECK(word(b, 52) == 74);      // with the FCS
+    CHECK(word(b, 56) == 4);       // stripped
+    CHECK(word(b, 60) == 66);      // header length
+    CHECK(std::memcmp(b.data() + 64, pkt.data(), 66) == 0);
+    CHECK(b[64 + 66] == 0);
+    CHECK(b[64 + 67] == 0);
+    size_t sw = 64 + 68;
+    CHECK(word(b, sw) == 1001);
+    CHECK(word(b, sw + 4) == 16);
+    CHECK(word(b, sw + 8) == 10);
+    CHECK(word(b, sw + 12) == 5);
+    CHECK(word(b, sw + 16) == 20);
+    CHECK(word(b, sw + 20) == 0);
+    CHECK(b.size() == sw + 24);
+}
+
+TEST_CASE("a counter sample and the datagram around it") {
+    SflowPortCounters c;
+    c.ifindex = 4;
+    c.speed = 10000000000ull;
+    c.admin_up = c.oper_up = true;
+    c.in_octets = 0x100000002ull;
+    c.in_packets = 0x100000005ull;  // 32-bit counters wrap
+    auto s = sflow_encode_counter_sample(3, c);
+    CHECK(word(s, 0) == 2);
+    CHECK(word(s, 4) == s.size() - 8);
+    CHECK(word(s, 8) == 3);
+    CHECK(word(s, 12) == 4);  // data source: ifIndex 4
+    CHECK(word(s, 16) == 1);  // one record
+    CHECK(word(s, 20) == 1);  // generic interface counters
+    CHECK(word(s, 24) == 88);
+    CHECK(word(s, 28) == 4);
+    CHECK(word(s, 32) == 6);
+    CHECK(word(s, 36) == 2);  // speed, high word
+    CHECK(word(s, 40) == 0x540be400);
+    CHECK(word(s, 48) == 3);  // admin and oper up
+    CHECK(word(s, 52) == 1);  // in octets, high word
+    CHECK(word(s, 56) == 2);
+    CHECK(word(s, 60) == 5);
+
+    xvs::Ip6 agent{};
+    agent[0] = 192, agent[1] = 168, agent[2] = 50, agent[3] = 1;
+    auto d = sflow_encode_datagram(agent, false, 2, 17, 1234, {s, s});
+    CHECK(word(d, 0) == 5);
+    CHECK(word(d, 4) == 1);
+    CHECK(word(d, 8) == 0xc0a83201);
+    CHECK(word(d, 12) == 2);
+    CHECK(word(d, 16) == 17);
+    CHECK(word(d, 20) == 1234);
+    CHECK(word(d, 24) == 2);
+    CHECK(d.size() == 28 + 2 * s.size());
+    auto d6 = sflow_encode_datagram(agent, true, 0, 1, 0, {});
+    CHECK(word(d6, 4) == 2);
+    CHECK(d6.size() == 4 + 4 + 16 + 16);
+}
+
+TEST_CASE("sFlow targets") {
+    auto t = sflow_parse_target("10.1.2.3:9999");
+    REQUIRE(t);
+    CHECK(!t->v6);
+    CHECK(t->port == 9999);
+    CHECK(t->addr[0] == 10);
+    CHECK(t->addr[3] == 3);
+    t = sflow_parse_target("10.1.2.3");
+    REQUIRE(t);
+    CHECK(t->port == kSflowDefaultPort);
+    t = sflow_parse_target("[fe80::1]:6000");
+    REQUIRE(t);
+    CHECK(t->v6);
+    CHECK(t->port == 6000);
+    CHECK(t->addr[0] == 0xfe);
+    CHECK(t->addr[15] == 1);
+    CHECK(sflow_parse_target("2001:db8::5")->v6);
+    CHECK(!sflow_parse_target("collector.example:6343"));
+    CHECK(!sflow_parse_target("10.1.2.3:0"));
+    CHECK(!sflow_parse_target("10.1.2.3:70000"));
+    CHECK(!sflow_parse_target("[::1"));
+}
