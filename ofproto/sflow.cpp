@@ -130,59 +130,7 @@ std::vector<uint8_t> sflow_encode_datagram(const Ip6& agent, bool agent_v6, uint
     return std::move(x.b);
 }
 
-Result<SflowTarget> sflow_parse_target(const std::string& text) {
-    SflowTarget t;
-    t.text = text;
-    std::string host = text, port;
-    if (!text.empty() && text[0] == '[') {
-        auto close = text.find(']');
-        if (close == std::string::npos) return make_error("sFlow target {}: no closing ']'", text);
-        host = text.substr(1, close - 1);
-        if (close + 1 < text.size()) {
-            if (text[close + 1] != ':') return make_error("sFlow target {}: expected ':' after ']'", text);
-            port = text.substr(close + 2);
-        }
-        t.v6 = true;
-    } else if (auto colon = text.rfind(':'); colon != std::string::npos && text.find(':') == colon) {
-        host = text.substr(0, colon);
-        port = text.substr(colon + 1);
-    } else if (text.find(':') != std::string::npos) {
-        t.v6 = true;  // a bare IPv6 address
-    }
-    if (!port.empty()) {
-        auto p = parse_uint(port, 65535);
-        if (!p || *p == 0) return make_error("sFlow target {}: bad port \"{}\"", text, port);
-        t.port = uint16_t(*p);
-    }
-    if (t.v6) {
-        auto a = parse_ipv6(host);
-        if (!a) return make_error("sFlow target {}: {}", text, a.message());
-        t.addr = *a;
-    } else {
-        auto a = parse_ipv4(host);
-        if (!a) return make_error("sFlow target {}: not an IP address (host names are not looked up)", text);
-        std::memcpy(t.addr.data(), &*a, 4);
-    }
-    return t;
-}
-
 namespace {
-
-socklen_t sockaddr_of(const SflowTarget& t, sockaddr_storage& ss) {
-    std::memset(&ss, 0, sizeof ss);
-    if (t.v6) {
-        auto* s6 = reinterpret_cast<sockaddr_in6*>(&ss);
-        s6->sin6_family = AF_INET6;
-        s6->sin6_port = htons(t.port);
-        std::memcpy(&s6->sin6_addr, t.addr.data(), 16);
-        return sizeof *s6;
-    }
-    auto* s4 = reinterpret_cast<sockaddr_in*>(&ss);
-    s4->sin_family = AF_INET;
-    s4->sin_port = htons(t.port);
-    std::memcpy(&s4->sin_addr, t.addr.data(), 4);
-    return sizeof *s4;
-}
 
 // The address of device 'name' (IPv4 preferred), if it has one.
 bool device_address(const std::string& name, Ip6& out, bool& v6) {
@@ -211,59 +159,38 @@ bool device_address(const std::string& name, Ip6& out, bool& v6) {
 }  // namespace
 
 Result<std::unique_ptr<SflowAgent>> SflowAgent::create(const SflowConfig& cfg, uint32_t sub_id) {
-    if (cfg.targets.empty()) return make_error("sFlow needs at least one target");
     if (cfg.sampling == 0) return make_error("sFlow sampling rate 0");
     std::unique_ptr<SflowAgent> a(new SflowAgent);
     a->cfg_ = cfg;
     a->sub_id_ = sub_id;
-    for (const auto& text : cfg.targets) {
-        auto t = sflow_parse_target(text);
-        if (!t) return t.error();
-        UniqueFd fd(socket(t->v6 ? AF_INET6 : AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
-        if (fd.get() < 0) return make_error("sFlow target {}: socket: {}", text, std::strerror(errno));
-        sockaddr_storage ss;
-        socklen_t len = sockaddr_of(*t, ss);
-        if (connect(fd.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0)
-            return make_error("sFlow target {}: {}", text, std::strerror(errno));
-        a->sockets_.emplace_back(*t, std::move(fd));
-    }
+    auto c = Collectors::open(cfg.targets, kSflowDefaultPort, "sFlow");
+    if (!c) return c.error();
+    a->collectors_ = std::move(*c);
     // The agent address: the agent device's, or the agent given as an
     // address, or the local address toward the first target.
     bool have = false;
-    if (!cfg.agent.empty()) {
-        have = device_address(cfg.agent, a->agent_, a->agent_v6_);
-        if (!have)
-            if (auto t = sflow_parse_target(cfg.agent.find(':') != std::string::npos ? "[" + cfg.agent + "]" : cfg.agent)) {
-                a->agent_ = t->addr;
-                a->agent_v6_ = t->v6;
-                have = true;
-            }
-    }
-    if (!have) {
-        sockaddr_storage ss;
-        socklen_t len = sizeof ss;
-        if (getsockname(a->sockets_.front().second.get(), reinterpret_cast<sockaddr*>(&ss), &len) == 0) {
-            if (ss.ss_family == AF_INET) {
-                std::memcpy(a->agent_.data(), &reinterpret_cast<sockaddr_in*>(&ss)->sin_addr, 4);
-                have = a->agent_[0] || a->agent_[1] || a->agent_[2] || a->agent_[3];
-            } else {
-                std::memcpy(a->agent_.data(), &reinterpret_cast<sockaddr_in6*>(&ss)->sin6_addr, 16);
-                a->agent_v6_ = true;
-                have = true;
-            }
+    if (!cfg.agent.empty()) have = device_address(cfg.agent, a->agent_, a->agent_v6_);
+    if (!cfg.agent.empty() && !have) {
+        std::string literal = cfg.agent.find(':') != std::string::npos ? "[" + cfg.agent + "]" : cfg.agent;
+        if (auto t = parse_collector_target(literal, kSflowDefaultPort, "sFlow agent")) {
+            a->agent_ = t->addr;
+            a->agent_v6_ = t->v6;
+            have = true;
         }
     }
+    if (!have) have = a->collectors_.local_address(a->agent_, a->agent_v6_);
     if (!have) return make_error("could not determine an IP address for the sFlow agent");
     a->boot_ = Clock::now();
     a->next_poll_ = a->boot_ + std::chrono::seconds(cfg.polling);
     return a;
 }
 
-std::string SflowAgent::agent_address() const { return agent_v6_ ? format_ipv6(agent_.data()) : [&] {
+std::string SflowAgent::agent_address() const {
+    if (agent_v6_) return format_ipv6(agent_.data());
     uint32_t v;
     std::memcpy(&v, agent_.data(), 4);
     return format_ipv4(v);
-}(); }
+}
 
 uint32_t SflowAgent::probability() const { return std::max<uint32_t>(1, UINT32_MAX / cfg_.sampling); }
 
@@ -299,12 +226,7 @@ void SflowAgent::flush() {
     auto d = sflow_encode_datagram(agent_, agent_v6_, sub_id_, ++datagram_seq_, uint32_t(uptime), pending_);
     pending_.clear();
     pending_bytes_ = 0;
-    for (auto& [t, fd] : sockets_) {
-        if (send(fd.get(), d.data(), d.size(), 0) < 0)
-            stats_.send_errors++;
-        else
-            stats_.datagrams++;
-    }
+    collectors_.send(d);
 }
 
 bool SflowAgent::counters_due(Clock::time_point now) {

@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "util/fd.h"
+#include "ofproto/collectors.h"
 #include "util/netaddr.h"
 #include "util/result.h"
 
@@ -63,20 +63,11 @@ std::vector<uint8_t> sflow_encode_counter_sample(uint32_t seq, const SflowPortCo
 std::vector<uint8_t> sflow_encode_datagram(const Ip6& agent, bool agent_v6, uint32_t sub_agent, uint32_t seq,
                                            uint32_t uptime_ms, const std::vector<std::vector<uint8_t>>& samples);
 
-// "IP[:PORT]" or "[IPv6]:PORT" into a socket address.
-struct SflowTarget {
-    std::string text;
-    bool v6 = false;
-    Ip6 addr{};
-    uint16_t port = kSflowDefaultPort;
-};
-Result<SflowTarget> sflow_parse_target(const std::string& text);
-
 class SflowAgent {
 public:
     using Clock = std::chrono::steady_clock;
     struct Stats {
-        uint64_t flow_samples = 0, counter_samples = 0, datagrams = 0, send_errors = 0;
+        uint64_t flow_samples = 0, counter_samples = 0;
     };
 
     // sub_id tells the bridges of one switch apart (sub-agent id, and the
@@ -99,6 +90,7 @@ public:
     bool counters_due(Clock::time_point now);
 
     const Stats& stats() const { return stats_; }
+    const Collectors& collectors() const { return collectors_; }
 
 private:
     SflowAgent() = default;
@@ -108,7 +100,7 @@ private:
     uint32_t sub_id_ = 0;
     Ip6 agent_{};
     bool agent_v6_ = false;
-    std::vector<std::pair<SflowTarget, UniqueFd>> sockets_;
+    Collectors collectors_;
     Clock::time_point boot_;
     Clock::time_point next_poll_;
     uint32_t datagram_seq_ = 0, flow_seq_ = 0, pool_ = 0;

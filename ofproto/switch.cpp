@@ -84,6 +84,8 @@ struct Switch::BridgeState {
     std::map<uint32_t, OfPort> bond_active;  // bonds (bundle id) → the active member last seen
     std::unique_ptr<SflowAgent> sflow;
     std::string sflow_error;  // why the configured agent could not start
+    std::unique_ptr<NetflowExporter> netflow;
+    std::string netflow_error;
 };
 
 struct Switch::Ukey {
@@ -104,7 +106,19 @@ struct Switch::Ukey {
     // from an earlier run until their first revalidation.
     std::vector<TableVisit> visits;
     bool visits_known = false;
+    uint16_t nf_output = kNetflowOutDrop;  // NetFlow's output interface for its packets
 };
+
+namespace {
+
+// NetFlow's output interface for a translation's outputs.
+uint16_t netflow_output(const std::vector<OfPort>& outs) {
+    if (outs.empty()) return kNetflowOutDrop;
+    if (outs.size() > 1) return kNetflowOutMulti;
+    return uint16_t(outs.front());
+}
+
+}  // namespace
 
 Switch::Switch(std::unique_ptr<Dpif> dpif, Options options) : dpif_(std::move(dpif)), opts_(options) {}
 Switch::~Switch() = default;
@@ -430,6 +444,7 @@ std::map<std::string, IfaceStatus> Switch::reconfigure(const SwitchConfig& confi
         if (!br) br = std::make_unique<BridgeState>();
         apply_bridge(*br, b, status);
         configure_sflow(*br, b, b.sflow ? sflow_sub_id++ : 0);
+        configure_netflow(*br, b);
     }
     config_ = config;
     rebuild_world();
@@ -486,6 +501,7 @@ void Switch::install(const xvs_flow_key& key, const XlateOut& xo, const xvs_acti
     uk->meters = xo.meters;
     uk->visits = xo.visits;
     uk->visits_known = true;
+    uk->nf_output = netflow_output(xo.of_outputs);
     uk->created_ns = monotonic_ns();
     ukeys_[id] = std::move(uk);
     stats_.flows_installed++;
@@ -534,6 +550,8 @@ void Switch::handle_upcall(const Upcall& up) {
         return;
     }
     install(up.hdr.key, xo, *list);
+    netflow_credit(up.hdr.key, netflow_output(xo.of_outputs), 1, up.hdr.pkt_len, uint8_t(ntohs(up.hdr.key.tcp_flags)),
+                   in.now);
     // The datapath runs this packet's actions without their sample action:
     // sample it here, with the same probability.
     if (!xo.actions.empty() && xo.actions.front().type == XVS_ACT_SAMPLE) {
@@ -597,6 +615,8 @@ void Switch::push_stats(Ukey& uk, const xvs_flow_stats& stats, Clock::time_point
     }
     credit_groups(uk.groups, dp, db);
     credit_meters(uk.meters, dp, db);
+    netflow_credit(uk.key, uk.nf_output, dp, db, uint8_t(stats.tcp_flags),
+                   Clock::time_point(std::chrono::nanoseconds(stats.used_ns)));
     // Traffic keeps what its learn actions learned alive (re-adding what
     // expired), as Open vSwitch refreshes learned flows from the megaflow's
     // statistics; FIN and RST seen by the megaflow apply fin_timeout.
@@ -739,11 +759,13 @@ void Switch::revalidate(const std::function<bool(const Ukey&)>& only) {
                 uk.mirrors = xo.mirrors;
                 uk.visits = xo.visits;
                 uk.visits_known = true;
+                uk.nf_output = netflow_output(xo.of_outputs);
             }
         }
         if (!keep) {
             (void)dpif_->del_flow(uk.key, uk.mask);
             stats_.flows_revalidated_away++;
+            forget(uk);
             it = ukeys_.erase(it);
         } else {
             ++it;
@@ -812,21 +834,31 @@ void Switch::run(Clock::time_point now) {
         uint64_t last = std::max<uint64_t>(f.stats.used_ns, uk.created_ns);
         if (now_ns > last && now_ns - last > max_idle_ns) {
             gone.emplace_back(f.key, f.mask);
+            forget(uk);
             ukeys_.erase(it);
             stats_.flows_expired++;
         }
     });
     for (const auto& [k, m] : gone) (void)dpif_->del_flow(k, m);
     // Megaflows the datapath lost track of (not after a failed dump).
-    if (dumped)
-        for (auto it = ukeys_.begin(); it != ukeys_.end();)
-            it = it->second->dump_gen == gen ? std::next(it) : ukeys_.erase(it);
+    if (dumped) {
+        for (auto it = ukeys_.begin(); it != ukeys_.end();) {
+            if (it->second->dump_gen == gen) {
+                ++it;
+            } else {
+                forget(*it->second);
+                it = ukeys_.erase(it);
+            }
+        }
+    }
     poll_liveness();
     for (auto& [n, br] : bridges_) {
         if (!br->sflow) continue;
         if (br->sflow->counters_due(now)) sflow_poll_counters(*br);
         br->sflow->flush();
     }
+    for (auto& [n, br] : bridges_)
+        if (br->netflow) br->netflow->run(now);
     // OpenFlow idle and hard timeouts.
     // (The pipelines' change logs have the expired rules.)
     for (auto& [n, br] : bridges_)
@@ -1281,9 +1313,77 @@ Result<std::string> Switch::sflow_show(const std::string& bridge) {
             "{}: sFlow agent {}, sub-agent {}\n  targets: {}\n  sampling: 1 in {}, header: {} bytes, polling: {} s\n"
             "  flow samples: {}, counter samples: {}, datagrams sent: {}, send errors: {}\n",
             name, br->sflow->agent_address(), br->sflow->sub_id(), fmt::join(c.targets, ", "), c.sampling, c.header,
-            c.polling, st.flow_samples, st.counter_samples, st.datagrams, st.send_errors);
+            c.polling, st.flow_samples, st.counter_samples, br->sflow->collectors().sent(),
+            br->sflow->collectors().errors());
     }
     out += fmt::format("samples the datapath dropped (ring buffer full, all bridges): {}\n", lost);
+    return out;
+}
+
+// ---- NetFlow -------------------------------------------------------------
+
+void Switch::configure_netflow(BridgeState& br, const BridgeConfig& cfg) {
+    bool same = cfg.netflow && br.netflow && br.netflow->config() == *cfg.netflow;
+    if (!same) {
+        br.netflow.reset();
+        br.netflow_error.clear();
+        if (cfg.netflow) {
+            // Engine type and id default to a hash of the datapath's name
+            // (Open vSwitch derives them from its datapath too).
+            uint32_t h = 2166136261u;
+            for (char c : dpif_->name()) h = (h ^ uint8_t(c)) * 16777619u;
+            uint8_t type = cfg.netflow->engine_type >= 0 ? uint8_t(cfg.netflow->engine_type) : uint8_t(h >> 8);
+            uint8_t id = cfg.netflow->engine_id >= 0 ? uint8_t(cfg.netflow->engine_id) : uint8_t(h);
+            if (auto e = NetflowExporter::create(*cfg.netflow, type, id)) {
+                br.netflow = std::move(*e);
+                vlog.info("{}: NetFlow to {} (engine type {}, id {})", cfg.name, fmt::join(cfg.netflow->targets, ", "),
+                          type, id);
+            } else {
+                br.netflow_error = e.message();
+                vlog.warn("{}: NetFlow disabled: {}", cfg.name, br.netflow_error);
+            }
+        }
+    }
+    br.x.netflow = br.netflow != nullptr;
+}
+
+void Switch::netflow_credit(const xvs_flow_key& key, uint16_t nf_output, uint64_t packets, uint64_t bytes,
+                            uint8_t tcp_flags, Clock::time_point used) {
+    if (key.eth_type != htons(0x0800)) return;
+    auto it = by_dp_port_.find(key.in_port);
+    if (it == by_dp_port_.end() || !it->second.first->netflow) return;
+    NetflowKey k{it->second.second, key.nw_src[0], key.nw_dst[0], key.tp_src, key.tp_dst, key.nw_proto, key.nw_tos};
+    it->second.first->netflow->update(k, nf_output, packets, bytes, tcp_flags, used);
+}
+
+void Switch::forget(const Ukey& uk) {
+    if (uk.key.eth_type != htons(0x0800)) return;
+    auto it = by_dp_port_.find(uk.key.in_port);
+    if (it == by_dp_port_.end() || !it->second.first->netflow) return;
+    const auto& key = uk.key;
+    it->second.first->netflow->remove(
+        NetflowKey{it->second.second, key.nw_src[0], key.nw_dst[0], key.tp_src, key.tp_dst, key.nw_proto, key.nw_tos});
+}
+
+Result<std::string> Switch::netflow_show(const std::string& bridge) {
+    if (!bridge.empty() && !bridges_.count(bridge)) return make_error("no such bridge");
+    std::string out;
+    for (const auto& [name, br] : bridges_) {
+        if (!bridge.empty() && name != bridge) continue;
+        if (!br->netflow) {
+            out += fmt::format("{}: NetFlow {}\n", name,
+                               br->netflow_error.empty() ? "off" : "disabled: " + br->netflow_error);
+            continue;
+        }
+        const auto& nf = *br->netflow;
+        const auto& c = nf.config();
+        out += fmt::format(
+            "{}: NetFlow v5 to {}\n  engine type {}, engine id {}, active timeout {}, add_id_to_interface {}\n"
+            "  flows tracked: {}, records sent: {}, datagrams sent: {}, send errors: {}\n",
+            name, fmt::join(c.targets, ", "), nf.engine_type(), nf.engine_id(),
+            c.active_timeout < 0 ? std::string("none") : fmt::format("{} s", c.active_timeout ? c.active_timeout : 600),
+            c.add_id_to_interface, nf.flows(), nf.records(), nf.collectors().sent(), nf.collectors().errors());
+    }
     return out;
 }
 

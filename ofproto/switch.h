@@ -21,6 +21,7 @@
 #include "ofproto/dpif.h"
 #include "ofproto/flow_table.h"
 #include "ofproto/ofp_msgs.h"
+#include "ofproto/netflow.h"
 #include "ofproto/sflow.h"
 #include "ofproto/xlate.h"
 
@@ -72,7 +73,8 @@ struct BridgeConfig {
     bool forward_bpdu = false;
     unsigned mac_aging_sec = MacLearning::kDefaultAgingSec;
     size_t mac_table_size = MacLearning::kDefaultMaxEntries;
-    std::optional<SflowConfig> sflow;  // the bridge's sFlow row
+    std::optional<SflowConfig> sflow;      // the bridge's sFlow row
+    std::optional<NetflowConfig> netflow;  // its NetFlow row
     bool operator==(const BridgeConfig&) const = default;
 };
 
@@ -197,6 +199,8 @@ public:
     std::string memory_show();
     // sflow/show: each bridge's sFlow agent, or one bridge's.
     Result<std::string> sflow_show(const std::string& bridge);
+    // netflow/show: each bridge's NetFlow exporter, or one bridge's.
+    Result<std::string> netflow_show(const std::string& bridge);
 
 private:
     struct BridgeState;
@@ -230,6 +234,13 @@ private:
                       std::span<const uint8_t> packet, uint32_t pkt_len);
     void sflow_poll_counters(BridgeState& br);
     uint32_t ifindex_of(uint32_t dp_port) const;
+    // NetFlow: an exporter per bridge with a NetFlow row; megaflows credit
+    // their flows with the traffic the revalidator reads, and report them
+    // when they go away.
+    void configure_netflow(BridgeState& br, const BridgeConfig& cfg);
+    void netflow_credit(const xvs_flow_key& key, uint16_t nf_output, uint64_t packets, uint64_t bytes,
+                        uint8_t tcp_flags, Clock::time_point used);
+    void forget(const Ukey& uk);  // a megaflow leaves: its NetFlow flow is reported
     // Notices bonds whose active member changed (logs it, revalidates,
     // sends learning packets out of the new one).
     void check_bonds(BridgeState& br);

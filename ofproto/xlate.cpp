@@ -149,6 +149,19 @@ public:
             return;
         }
         mark_src_mirrors();
+        // NetFlow reports per (input port, addresses, protocol, ports,
+        // DSCP): the megaflow must not mix two of them. (The ethertype is
+        // always pinned, so that a megaflow older than NetFlow, which
+        // revalidation sees only masked, cannot pass for a non-IP one.)
+        if (br_->netflow) XVS_WC_FULL(out_.wc.pkt, eth_type);
+        if (br_->netflow && flow_.pkt.eth_type == htons(0x0800)) {
+            auto& wc = out_.wc.pkt;
+            XVS_WC_FULL(wc, nw_proto);
+            wc.nw_src[0] = wc.nw_dst[0] = 0xffffffff;
+            XVS_WC_FULL(wc, tp_src);
+            XVS_WC_FULL(wc, tp_dst);
+            wc.nw_tos |= 0xfc;
+        }
         // sFlow samples packets as they arrive (after policing): the
         // sample action leads, its cookie filled in once the outputs are
         // known.
@@ -845,6 +858,7 @@ private:
         }
         commit();
         emit(xvs_action{.type = XVS_ACT_OUTPUT, .arg = xp.dp_port});
+        out_.of_outputs.push_back(xp.ofport);
     }
 
     void patch(const XPort& xp) {

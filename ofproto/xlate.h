@@ -81,6 +81,7 @@ inline constexpr uint64_t kSampleSflow = 1;
 struct XBridge {
     std::string name;
     uint32_t sflow_probability = 0;  // sFlow on: every packet in is sampled with this probability of 2^32
+    bool netflow = false;            // NetFlow on: IPv4 megaflows are exact on what names a NetFlow flow
     std::map<OfPort, XPort> ports;
     std::map<uint32_t, XBundle> bundles;
     Pipeline* pipeline = nullptr;
@@ -190,6 +191,7 @@ struct XlateOut {
     std::vector<LearnedFlow> learned_flows;  // learn actions that ran (and fit their limit)
     std::vector<FinTimeoutHit> fin_timeouts;
     std::vector<MirrorHit> mirrors;       // mirrors that sent a copy (credited with its stats)
+    std::vector<OfPort> of_outputs;       // the OpenFlow ports sent to, in order (NetFlow's output)
     std::vector<GroupHit> groups;         // group buckets executed
     std::vector<std::pair<std::string, uint32_t>> meters;  // OpenFlow meters passed: (bridge, meter id)
     bool mac_changed = false;             // learning changed where an address lives

@@ -59,6 +59,8 @@ void add_commands(xvs::UnixctlServer& ctl, xvs::ofproto::Switch& sw) {
     ctl.add_command("upcall/show", "", 0, 0, [&](const Args&) -> R { return sw.upcall_show(); });
     ctl.add_command("sflow/show", "[bridge]", 0, 1,
                     [&](const Args& a) -> R { return sw.sflow_show(a.empty() ? "" : a[0]); });
+    ctl.add_command("netflow/show", "[bridge]", 0, 1,
+                    [&](const Args& a) -> R { return sw.netflow_show(a.empty() ? "" : a[0]); });
     ctl.add_command("memory/show", "", 0, 0, [&](const Args&) -> R { return sw.memory_show(); });
     ctl.add_command("coverage/show", "", 0, 0, [&](const Args&) -> R {
         const auto& s = sw.stats();

@@ -40,6 +40,8 @@ const char* const kColumns[][2] = {
     {"Controller", "inactivity_probe"}, {"Controller", "max_backoff"}, {"Port", "bond_mode"}, {"Port", "lacp"},
     {"Bridge", "sflow"},             {"sFlow", "agent"},              {"sFlow", "targets"},
     {"sFlow", "header"},             {"sFlow", "sampling"},           {"sFlow", "polling"},
+    {"Bridge", "netflow"},           {"NetFlow", "targets"},          {"NetFlow", "engine_type"},
+    {"NetFlow", "engine_id"},        {"NetFlow", "active_timeout"},   {"NetFlow", "add_id_to_interface"},
 };
 
 Datum int_datum(int64_t v) { return Datum::scalar(Atom(v)); }
@@ -185,6 +187,15 @@ ofproto::SwitchConfig Bridge::build_config(int64_t& next_cfg) const {
             positive("sampling", sc.sampling);
             if (auto v = sf->get_optional_integer("polling"); v && *v >= 0 && *v <= UINT32_MAX) sc.polling = uint32_t(*v);
             bc.sflow = sc;
+        }
+        for (const IdlRow* nf : br->refs("netflow")) {
+            ofproto::NetflowConfig nc;
+            nc.targets = nf->get_strings("targets");
+            if (auto v = nf->get_optional_integer("engine_type"); v && *v >= 0 && *v <= 255) nc.engine_type = int(*v);
+            if (auto v = nf->get_optional_integer("engine_id"); v && *v >= 0 && *v <= 255) nc.engine_id = int(*v);
+            nc.active_timeout = nf->get_integer("active_timeout", 0);
+            nc.add_id_to_interface = nf->get_bool("add_id_to_interface");
+            bc.netflow = nc;
         }
         bool secure = br->get_string("fail_mode") == "secure";
         bc.normal_flow = br->get_uuids("controller").empty() && !secure;

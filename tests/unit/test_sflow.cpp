@@ -1,9 +1,12 @@
-// sFlow v5 encoding (sflow_version_5.txt's XDR structures) and targets.
+// sFlow v5 encoding (sflow_version_5.txt's XDR structures) and collector
+// targets.
 #include <arpa/inet.h>
 #include <doctest/doctest.h>
 
 #include <cstring>
 
+#include "ofproto/collectors.h"
+#include "ofproto/netflow.h"
 #include "ofproto/sflow.h"
 
 using namespace xvs::ofproto;
@@ -99,25 +102,76 @@ TEST_CASE("a counter sample and the datagram around it") {
     CHECK(d6.size() == 4 + 4 + 16 + 16);
 }
 
-TEST_CASE("sFlow targets") {
-    auto t = sflow_parse_target("10.1.2.3:9999");
+TEST_CASE("collector targets") {
+    auto t = parse_collector_target("10.1.2.3:9999", kSflowDefaultPort, "sFlow");
     REQUIRE(t);
     CHECK(!t->v6);
     CHECK(t->port == 9999);
     CHECK(t->addr[0] == 10);
     CHECK(t->addr[3] == 3);
-    t = sflow_parse_target("10.1.2.3");
+    t = parse_collector_target("10.1.2.3", kSflowDefaultPort, "sFlow");
     REQUIRE(t);
     CHECK(t->port == kSflowDefaultPort);
-    t = sflow_parse_target("[fe80::1]:6000");
+    t = parse_collector_target("[fe80::1]:6000", kSflowDefaultPort, "sFlow");
     REQUIRE(t);
     CHECK(t->v6);
     CHECK(t->port == 6000);
     CHECK(t->addr[0] == 0xfe);
     CHECK(t->addr[15] == 1);
-    CHECK(sflow_parse_target("2001:db8::5")->v6);
-    CHECK(!sflow_parse_target("collector.example:6343"));
-    CHECK(!sflow_parse_target("10.1.2.3:0"));
-    CHECK(!sflow_parse_target("10.1.2.3:70000"));
-    CHECK(!sflow_parse_target("[::1"));
+    CHECK(parse_collector_target("2001:db8::5", kSflowDefaultPort, "sFlow")->v6);
+    CHECK(!parse_collector_target("collector.example:6343", kSflowDefaultPort, "sFlow"));
+    CHECK(!parse_collector_target("10.1.2.3:0", kSflowDefaultPort, "sFlow"));
+    CHECK(!parse_collector_target("10.1.2.3:70000", kSflowDefaultPort, "sFlow"));
+    CHECK(!parse_collector_target("[::1", kSflowDefaultPort, "sFlow"));
+}
+
+TEST_CASE("NetFlow v5: the header and a record") {
+    NetflowRecord r;
+    r.key.nw_src = htonl(0x0a000901);
+    r.key.nw_dst = htonl(0x0a000902);
+    r.key.tp_src = htons(4000);
+    r.key.tp_dst = htons(5001);
+    r.key.nw_proto = 17;
+    r.key.nw_tos = 0xbb;  // DSCP 0x2e, ECN 3: only the DSCP goes out
+    r.input = 1;
+    r.output = 2;
+    r.packets = 100;
+    r.bytes = 14200;
+    r.first_ms = 1000;
+    r.last_ms = 2500;
+    r.tcp_flags = 0x12;
+    auto d = netflow_encode_v5(5000, 1700000000123456789ull, 42, 3, 7, {r, r});
+    REQUIRE(d.size() == 24 + 2 * 48);
+    auto u16 = [&](size_t at) { return uint16_t(d[at] << 8 | d[at + 1]); };
+    CHECK(u16(0) == 5);
+    CHECK(u16(2) == 2);
+    CHECK(word(d, 4) == 5000);
+    CHECK(word(d, 8) == 1700000000u);
+    CHECK(word(d, 12) == 123456789u);
+    CHECK(word(d, 16) == 42);
+    CHECK(d[20] == 3);
+    CHECK(d[21] == 7);
+    CHECK(u16(22) == 0);
+    size_t o = 24;
+    CHECK(word(d, o) == 0x0a000901);
+    CHECK(word(d, o + 4) == 0x0a000902);
+    CHECK(word(d, o + 8) == 0);
+    CHECK(u16(o + 12) == 1);
+    CHECK(u16(o + 14) == 2);
+    CHECK(word(d, o + 16) == 100);
+    CHECK(word(d, o + 20) == 14200);
+    CHECK(word(d, o + 24) == 1000);
+    CHECK(word(d, o + 28) == 2500);
+    CHECK(u16(o + 32) == 4000);
+    CHECK(u16(o + 34) == 5001);
+    CHECK(d[o + 37] == 0x12);
+    CHECK(d[o + 38] == 17);
+    CHECK(d[o + 39] == 0xb8);
+    // ICMP: type and code in the destination port.
+    r.key.nw_proto = 1;
+    r.key.tp_src = htons(3);
+    r.key.tp_dst = htons(1);
+    d = netflow_encode_v5(0, 0, 0, 0, 0, {r});
+    CHECK(u16(24 + 32) == 0);
+    CHECK(u16(24 + 34) == 0x0301);
 }
