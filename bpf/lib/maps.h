@@ -83,8 +83,8 @@ struct {
 	__type(value, struct xvs_tbucket);
 } xvs_upcall_buckets SEC(".maps");
 
-/* Keys that recently missed, per CPU: a miss for a key upcalled less than
- * config.dedup_us ago is dropped instead of queued again. */
+/* Keys that recently missed, per CPU: when a window of config.dedup_us
+ * started and how many misses of the key it upcalled (upcall_miss). */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_PERCPU_HASH);
 	__uint(max_entries, XVS_DEDUP_ENTRIES);

@@ -89,25 +89,37 @@ static __always_inline bool upcall_rate_ok(__u32 in_port, __u64 now)
 }
 
 /* A miss: queue it unless the port is over its rate or the same key was
- * queued moments ago. Returns the drop reason, or -1 when queued. */
+ * already queued XVS_UPCALL_DUP_BURST times within dedup_us (a burst of a
+ * new flow's packets all reach userspace, which executes each, while a key
+ * userspace cannot install does not flood the ring). The recent-miss entry
+ * holds the window's start in its high bits (256 ns units) and the count
+ * of upcalls in its low 8 bits. Returns the drop reason, or -1 when
+ * queued. */
 static __always_inline int upcall_miss(void *ctx, const bool xdp, struct xvs_pcpu *pc)
 {
 	__u64 now = bpf_ktime_get_ns();
 	__u32 zero = 0;
 	struct xvs_dp_config *cfg = bpf_map_lookup_elem(&xvs_config, &zero);
-	__u64 *seen;
+	__u64 *seen = NULL;
 
 	if (cfg && cfg->dedup_us) {
 		seen = bpf_map_lookup_elem(&xvs_recent_misses, &pc->key);
-		if (seen && now - *seen < (__u64)cfg->dedup_us * 1000)
+		if (seen && now - (*seen & ~0xffULL) >= (__u64)cfg->dedup_us * 1000)
+			seen = NULL; /* the window is over: a new one starts */
+		if (seen && (*seen & 0xff) >= XVS_UPCALL_DUP_BURST)
 			return XVS_DROP_UPCALL_DUP;
 	}
 	if (!upcall_rate_ok(pc->key.in_port, now))
 		return XVS_DROP_UPCALL_RATE;
 	if (upcall_send(ctx, xdp, XVS_UPCALL_MISS, pc->key.in_port, 0, 0, &pc->key))
 		return XVS_DROP_UPCALL_RINGBUF;
-	if (cfg && cfg->dedup_us)
-		bpf_map_update_elem(&xvs_recent_misses, &pc->key, &now, BPF_ANY);
+	if (seen) {
+		__sync_fetch_and_add(seen, 1);
+	} else if (cfg && cfg->dedup_us) {
+		__u64 start = (now & ~0xffULL) | 1;
+
+		bpf_map_update_elem(&xvs_recent_misses, &pc->key, &start, BPF_ANY);
+	}
 	return -1;
 }
 

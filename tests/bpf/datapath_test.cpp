@@ -1506,25 +1506,30 @@ TEST_CASE("miss path: per-port upcall rate limit (UPCALL_RATE)") {
     (void)read_upcalls(*e.up, 0);
 }
 
-TEST_CASE("miss path: duplicate misses are suppressed for dedup_us (UPCALL_DUP)") {
+TEST_CASE("miss path: a key's misses beyond a burst are suppressed for dedup_us (UPCALL_DUP)") {
     Env& e = env();
     reset();
     const Bytes a = udp4(kA4, kB4, 4242, 1);
     const Bytes b = udp4(kA4, kB4, 4242, 2);
     e.tdp->set_dedup_us(1000000);
     Stats st(e.dp());
-    CHECK(send(Hook::Xdp, a).retval == kXdpDrop);
-    CHECK(send(Hook::Xdp, a).retval == kXdpDrop);
+    // A burst of one new flow: the first XVS_UPCALL_DUP_BURST misses go
+    // up (userspace executes each), through either hook; the rest drop.
+    constexpr int kBurst = XVS_UPCALL_DUP_BURST;
+    for (int i = 0; i < kBurst - 1; i++) CHECK(send(Hook::Xdp, a).retval == kXdpDrop);
     CHECK(send(Hook::Tc, a).retval == kTcShot);  // same key through the other hook
+    CHECK(send(Hook::Xdp, a).retval == kXdpDrop);
+    CHECK(send(Hook::Xdp, a).retval == kXdpDrop);
     CHECK(send(Hook::Xdp, b).retval == kXdpDrop);
     StatsDelta d = st.delta();
-    CHECK(d.ctr(XVS_CTR_MISS) == 4);
-    CHECK(d.ctr(XVS_CTR_UPCALL) == 2);
+    CHECK(d.ctr(XVS_CTR_MISS) == kBurst + 3);
+    CHECK(d.ctr(XVS_CTR_UPCALL) == kBurst + 1);
     check_drops(d, {{XVS_DROP_UPCALL_DUP, 2}});
     auto ups = read_upcalls(*e.up, 0);
-    REQUIRE(ups.size() == 2);
+    REQUIRE(ups.size() == size_t(kBurst + 1));
     check_key(ups[0].hdr.key, ref_key(a), "first upcall");
-    check_key(ups[1].hdr.key, ref_key(b), "second upcall");
+    check_key(ups[kBurst - 1].hdr.key, ref_key(a), "last upcall of the burst");
+    check_key(ups[kBurst].hdr.key, ref_key(b), "the other key's upcall");
 
     // The same key on another port is another key.
     Stats stp(e.dp());
@@ -1532,21 +1537,21 @@ TEST_CASE("miss path: duplicate misses are suppressed for dedup_us (UPCALL_DUP)"
     CHECK(stp.delta().ctr(XVS_CTR_UPCALL) == 1);
     (void)read_upcalls(*e.up, 0);
 
-    // After dedup_us the key is upcalled again (then suppressed again).
+    // After dedup_us a new window starts: a full burst again.
     e.tdp->set_dedup_us(200000);
     sleep_ms(300);
     Stats st2(e.dp());
-    CHECK(send(Hook::Xdp, a).retval == kXdpDrop);
-    CHECK(send(Hook::Xdp, a).retval == kXdpDrop);
+    for (int i = 0; i < kBurst + 1; i++) CHECK(send(Hook::Xdp, a).retval == kXdpDrop);
     StatsDelta d2 = st2.delta();
-    CHECK(d2.ctr(XVS_CTR_UPCALL) == 1);
+    CHECK(d2.ctr(XVS_CTR_UPCALL) == kBurst);
     check_drops(d2, {{XVS_DROP_UPCALL_DUP, 1}});
+    (void)read_upcalls(*e.up, 0);
 
     // dedup_us 0: every miss is upcalled.
     e.tdp->set_dedup_us(0);
     Stats st3(e.dp());
-    for (int i = 0; i < 3; i++) CHECK(send(Hook::Xdp, a).retval == kXdpDrop);
-    CHECK(st3.delta().ctr(XVS_CTR_UPCALL) == 3);
+    for (int i = 0; i < kBurst + 3; i++) CHECK(send(Hook::Xdp, a).retval == kXdpDrop);
+    CHECK(st3.delta().ctr(XVS_CTR_UPCALL) == kBurst + 3);
     check_drops(st3.delta(), {});
     (void)read_upcalls(*e.up, 0);
 }

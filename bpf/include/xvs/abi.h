@@ -35,6 +35,7 @@
 #define XVS_MAX_METERS 1024       /* meter ids 0..1023 */
 #define XVS_UPCALL_MAX_PKT 1536   /* packet bytes carried by one upcall */
 #define XVS_RINGBUF_BYTES (4u << 20) /* upcall ring buffer */
+#define XVS_UPCALL_DUP_BURST 64      /* misses of one key upcalled within dedup_us; the rest are dropped */
 #define XVS_DEDUP_ENTRIES 8192    /* recently missed keys remembered */
 #define XVS_EXEC_SLOTS 64         /* concurrent userspace executions */
 #define XVS_MAX_RECIRC 8          /* recirculations of one packet */
@@ -366,7 +367,7 @@ enum xvs_counter {
 	X(NOT_PORT, "ingress device is not a datapath port")                   \
 	X(ACTION, "drop action, empty action list, or no port to send to")                 \
 	X(UPCALL_RATE, "upcall rate limit of the ingress port")                \
-	X(UPCALL_DUP, "duplicate miss while an upcall is pending")             \
+	X(UPCALL_DUP, "a key missed more than a burst within dedup_us")       \
 	X(UPCALL_RINGBUF, "upcall ring buffer full")                           \
 	X(SAMPLE_RINGBUF, "sample lost: ring buffer full")                     \
 	X(TAIL_CALL, "tail call failed")                                       \
@@ -408,7 +409,7 @@ enum xvs_tail_slot {
 
 struct xvs_dp_config {
 	__u32 active_mask_list; /* host: 0 or 1, which xvs_mask_list is live */
-	__u32 dedup_us;         /* host: a key that missed is not upcalled again for this long */
+	__u32 dedup_us;         /* host: window in which at most XVS_UPCALL_DUP_BURST misses of a key are upcalled */
 	__u32 flags;            /* host: XVS_CFG_* */
 	__u32 pad;
 };
