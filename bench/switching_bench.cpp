@@ -14,6 +14,9 @@
 //   tables. Everything runs on CPU 0: ns/packet is the whole path's cost.
 //   Open vSwitch (Debian's, when installed) busy-polls its AF_XDP sockets
 //   from a PMD thread on the last CPU: its CPU cost counts that core too.
+// - sFlow: the xvs path again with sFlow sampling 1 in 64 and 1 in 1 on
+//   br0 (to a collector socket that never reads): Mpps with sampling, and
+//   the samples the agent sent and the datapath dropped per second.
 // - TCP: iperf3, 1 and 8 streams, between two network namespaces whose
 //   veths are ports of br0 (xvs), of brx (Linux bridge) or of Open
 //   vSwitch's bridge.
@@ -21,6 +24,8 @@
 // exit, signals included.
 #include <linux/if_packet.h>
 #include <net/ethernet.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <sys/utsname.h>
 
@@ -163,13 +168,30 @@ Ovs start_ovs(int pmd_cpu) {
     return o;
 }
 
+struct SamplingRun {
+    uint32_t one_in;
+    std::vector<double> mpps;
+    double sent_per_s, dropped_per_s;
+};
+
+// From sflow/show: flow samples the agent sent, samples the datapath dropped.
+std::pair<uint64_t, uint64_t> sflow_counts(const Tools& t) {
+    std::string out = t.appctl("sflow/show br0");
+    auto number_after = [&](const std::string& label) -> uint64_t {
+        auto p = out.find(label);
+        if (p == std::string::npos) die("sflow/show has no \"" + label + "\":\n" + out);
+        return std::stoull(out.substr(p + label.size()));
+    };
+    return {number_after("flow samples: "), number_after("all bridges): ")};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     int runs = 5, seconds = 5;
     uint32_t frames = 5000000;
     std::string markdown;
-    bool tcp = true;
+    bool tcp = true, with_sflow = true;
     Tools t;
     install_cleanup("xvs-bench-switching");
     for (Args a(argc, argv); a.next();) {
@@ -179,10 +201,11 @@ int main(int argc, char** argv) {
         else if (a.is("--frames")) frames = static_cast<uint32_t>(std::stoul(a.value()));
         else if (a.is("--seconds")) seconds = std::max(1, std::stoi(a.value()));
         else if (a.is("--no-tcp")) tcp = false;
+        else if (a.is("--no-sflow")) with_sflow = false;
         else if (a.is("--markdown")) markdown = a.value();
         else
             die("usage: xvs-bench-switching --tools DIR --schema FILE [--runs N] [--frames N] [--seconds N] "
-                "[--no-tcp] [--markdown FILE]");
+                "[--no-tcp] [--no-sflow] [--markdown FILE]");
     }
     if (t.dir.empty() || t.schema.empty()) die("--tools and --schema are required");
     if (unshare(CLONE_NEWNET)) die(std::string("unshare(CLONE_NEWNET): ") + std::strerror(errno) + " (run as root)");
@@ -234,6 +257,43 @@ int main(int argc, char** argv) {
     }
     std::string fdb = t.appctl("fdb/show br0");
     std::string flows = t.appctl("dpif/dump-flows br0");
+
+    // sFlow on br0, 1 in 64 and 1 in 1, to a collector socket here that
+    // never reads (the datagrams cost the sender the same): forwarding
+    // with sampling, and the samples the exporter sent and the datapath
+    // dropped (ring buffer full) per second.
+    std::vector<SamplingRun> sampling;
+    if (with_sflow) {
+        int sink = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        sockaddr_in sa{};
+        sa.sin_family = AF_INET;
+        sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof sa;
+        if (sink < 0 || bind(sink, reinterpret_cast<sockaddr*>(&sa), sizeof sa) ||
+            getsockname(sink, reinterpret_cast<sockaddr*>(&sa), &len))
+            die(std::string("collector socket: ") + std::strerror(errno));
+        for (uint32_t n : {64u, 1u}) {
+            t.vsctl(fmt::format("-- --id=@s create sflow targets=\"\\\"127.0.0.1:{}\\\"\" sampling={} header=128 "
+                                "polling=0 -- set bridge br0 sflow=@s",
+                                ntohs(sa.sin_port), n));
+            usleep(300000);
+            SamplingRun sr{n, {}, 0, 0};
+            double secs = 0;
+            auto [s0, d0] = sflow_counts(t);
+            for (int r = 0; r < runs; r++) {
+                uint64_t t0 = now_ns();
+                sr.mpps.push_back(live_mpps(skel.get(), ifindex("gA"), to_b, frames));
+                secs += double(now_ns() - t0) / 1e9;
+            }
+            usleep(200000);  // the exporter drains the ring
+            auto [s1, d1] = sflow_counts(t);
+            sr.sent_per_s = double(s1 - s0) / secs;
+            sr.dropped_per_s = double(d1 - d0) / secs;
+            sampling.push_back(sr);
+            t.vsctl("clear bridge br0 sflow");
+        }
+        close(sink);
+    }
 
     double tcp_xvs[2] = {0, 0}, tcp_br[2] = {0, 0}, tcp_ovs[2] = {0, 0};
     std::string ovs_tcp_why = ovs.why;
@@ -292,6 +352,15 @@ int main(int argc, char** argv) {
     row("Linux bridge", linux_br, ml, 1);
     if (ovs.why.empty()) row("Open vSwitch 3.1, netdev datapath, AF_XDP ports, NORMAL", ovs_mpps, mo, median(ovs_cores));
     row("xvs-vswitchd, NORMAL", xvs, mx, 1);
+    if (!sampling.empty()) {
+        md << "\n| xvs-vswitchd, NORMAL, with sFlow | Mpps (median) | range | x without sampling | samples sent/s | "
+              "samples dropped/s (ring full) |\n|---|---:|---:|---:|---:|---:|\n";
+        for (const auto& sr : sampling) {
+            double m = median(sr.mpps);
+            md << fmt::format("| sampling 1 in {} | {:.2f} | {} | {:.2f} | {:.0f} | {:.0f} |\n", sr.one_in, m,
+                              spread(sr.mpps), mx > 0 ? m / mx : 0, sr.sent_per_s, sr.dropped_per_s);
+        }
+    }
     if (tcp) {
         md << "\n| TCP, iperf3 namespace to namespace (Gbit/s) | 1 stream | 8 streams |\n|---|---:|---:|\n";
         md << fmt::format("| Linux bridge | {:.1f} | {:.1f} |\n", tcp_br[0], tcp_br[1]);

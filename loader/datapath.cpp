@@ -523,7 +523,9 @@ int UpcallReader::on_sample(void* ctx, void* data, size_t size) {
 int UpcallReader::poll(int timeout_ms, const std::function<void(const Upcall&)>& fn) {
     if (!rb_) return -EINVAL;
     fn_ = &fn;
-    int n = ring_buffer__poll(rb_, timeout_ms);
+    // Without waiting, read whatever is there, notified or not (samples
+    // are submitted without a wakeup).
+    int n = timeout_ms == 0 ? ring_buffer__consume(rb_) : ring_buffer__poll(rb_, timeout_ms);
     fn_ = nullptr;
     return n;
 }

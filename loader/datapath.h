@@ -195,8 +195,9 @@ public:
     UpcallReader& operator=(const UpcallReader&) = delete;
     bool ok() const { return rb_ != nullptr; }
     int fd() const;
-    // Waits up to timeout_ms; calls fn for each upcall. Returns the count or
-    // a negative errno.
+    // Waits up to timeout_ms for a wakeup; calls fn for each upcall. With
+    // timeout_ms 0 it reads whatever is pending, woken or not (samples come
+    // without a wakeup). Returns the count or a negative errno.
     int poll(int timeout_ms, const std::function<void(const Upcall&)>& fn);
 
 private:

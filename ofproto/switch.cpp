@@ -420,6 +420,11 @@ void Switch::remove_bridge(const std::string& name) {
 void Switch::rebuild_world() {
     world_ = XlateWorld{};
     by_dp_port_.clear();
+    dp_ifindex_.clear();
+    for (auto& [name, br] : bridges_)
+        for (const auto& [iname, iface] : br->ifaces)
+            if (iface.dp_port != kNoDpPort && !iface.device.empty() && opts_.kernel_devices)
+                if (unsigned idx = if_nametoindex(iface.device.c_str())) dp_ifindex_[iface.dp_port] = idx;
     for (auto& [name, br] : bridges_) {
         world_.bridges[name] = &br->x;
         for (auto& [no, xp] : br->x.ports) {
@@ -1248,12 +1253,8 @@ void Switch::configure_sflow(BridgeState& br, const BridgeConfig& cfg, uint32_t 
 }
 
 uint32_t Switch::ifindex_of(uint32_t dp_port) const {
-    auto it = by_dp_port_.find(dp_port);
-    if (it == by_dp_port_.end()) return 0;
-    auto& [br, ofport] = it->second;
-    for (const auto& [name, iface] : br->ifaces)
-        if (iface.dp_port == dp_port && !iface.device.empty()) return if_nametoindex(iface.device.c_str());
-    return 0;
+    auto it = dp_ifindex_.find(dp_port);
+    return it == dp_ifindex_.end() ? 0 : it->second;
 }
 
 void Switch::sflow_sample(BridgeState& br, uint64_t cookie, uint32_t in_dp_port, const xvs_flow_key& key,

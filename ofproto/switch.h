@@ -259,6 +259,7 @@ private:
     Options opts_;
     std::map<std::string, std::unique_ptr<BridgeState>> bridges_;
     std::map<uint32_t, std::pair<BridgeState*, OfPort>> by_dp_port_;
+    std::map<uint32_t, uint32_t> dp_ifindex_;  // datapath port → its device's ifindex (sFlow's ifIndex)
     XlateWorld world_;
     std::unordered_map<std::string, std::unique_ptr<Ukey>> ukeys_;  // by key+mask bytes
     uint64_t dump_gen_ = 0;

@@ -249,6 +249,8 @@ int main(int argc, char* argv[]) {
         });
     }
     auto upcall_watch = loop.watch_fd(sw.upcall_fd(), POLLIN, [&](short) { sw.handle_upcalls(); });
+    // Samples arrive without waking us: read them every 20 ms too.
+    auto sample_timer = loop.add_periodic(std::chrono::milliseconds(20), [&] { sw.handle_upcalls(); });
     auto run_timer = loop.add_periodic(xvs::ofproto::Switch::kRunInterval, [&] {
         sw.run(xvs::ofproto::Clock::now());
         bridge.run();
