@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <functional>
 
+#include "util/be_writer.h"
+
 namespace xvs::ofproto {
 
 namespace {
@@ -13,28 +15,11 @@ namespace {
 constexpr uint16_t kNetflowDefaultPort = 0;  // NetFlow targets name their port
 constexpr size_t kMaxRecords = 30;           // per v5 datagram
 
-struct Writer {
-    std::vector<uint8_t> b;
-    void u8(uint8_t v) { b.push_back(v); }
-    void u16(uint16_t v) {
-        b.push_back(uint8_t(v >> 8));
-        b.push_back(uint8_t(v));
-    }
-    void u32(uint32_t v) {
-        u16(uint16_t(v >> 16));
-        u16(uint16_t(v));
-    }
-    void be32(uint32_t net) {  // already in network order
-        const auto* p = reinterpret_cast<const uint8_t*>(&net);
-        b.insert(b.end(), p, p + 4);
-    }
-};
-
 }  // namespace
 
 std::vector<uint8_t> netflow_encode_v5(uint32_t uptime_ms, uint64_t unix_ns, uint32_t flow_seq, uint8_t engine_type,
                                        uint8_t engine_id, const std::vector<NetflowRecord>& records) {
-    Writer w;
+    BeWriter w;
     w.u16(5);
     w.u16(uint16_t(records.size()));
     w.u32(uptime_ms);
@@ -45,8 +30,8 @@ std::vector<uint8_t> netflow_encode_v5(uint32_t uptime_ms, uint64_t unix_ns, uin
     w.u8(engine_id);
     w.u16(0);  // sampling interval: every packet counted
     for (const auto& r : records) {
-        w.be32(r.key.nw_src);
-        w.be32(r.key.nw_dst);
+        w.raw(&r.key.nw_src, 4);
+        w.raw(&r.key.nw_dst, 4);
         w.u32(0);  // next hop
         w.u16(r.input);
         w.u16(r.output);

@@ -8,20 +8,14 @@
 #include <algorithm>
 #include <cstring>
 
+#include "util/be_writer.h"
+
 namespace xvs::ofproto {
 
 namespace {
 
 // sFlow's XDR: big-endian 32-bit words, opaque data padded to a word.
-struct Xdr {
-    std::vector<uint8_t> b;
-    void u32(uint32_t v) {
-        for (int s = 24; s >= 0; s -= 8) b.push_back(uint8_t(v >> s));
-    }
-    void u64(uint64_t v) {
-        u32(uint32_t(v >> 32));
-        u32(uint32_t(v));
-    }
+struct Xdr : BeWriter {
     void bytes(std::span<const uint8_t> d) {
         b.insert(b.end(), d.begin(), d.end());
         b.resize((b.size() + 3) & ~size_t(3), 0);
@@ -37,8 +31,7 @@ struct Xdr {
         size_t at = b.size();
         u32(0);
         body();
-        uint32_t len = uint32_t(b.size() - at - 4);
-        for (int k = 0; k < 4; k++) b[at + k] = uint8_t(len >> (24 - 8 * k));
+        set_u32(at, uint32_t(b.size() - at - 4));
     }
 };
 

@@ -86,6 +86,8 @@ struct Switch::BridgeState {
     std::string sflow_error;  // why the configured agent could not start
     std::unique_ptr<NetflowExporter> netflow;
     std::string netflow_error;
+    std::unique_ptr<IpfixExporter> ipfix;
+    std::string ipfix_error;
 };
 
 struct Switch::Ukey {
@@ -450,6 +452,7 @@ std::map<std::string, IfaceStatus> Switch::reconfigure(const SwitchConfig& confi
         apply_bridge(*br, b, status);
         configure_sflow(*br, b, b.sflow ? sflow_sub_id++ : 0);
         configure_netflow(*br, b);
+        configure_ipfix(*br, b);
     }
     config_ = config;
     rebuild_world();
@@ -519,7 +522,7 @@ void Switch::handle_upcall(const Upcall& up) {
     if (it == by_dp_port_.end()) return;
     auto [br, ofport] = it->second;
     if (up.hdr.type == XVS_UPCALL_SAMPLE)
-        return sflow_sample(*br, up.hdr.cookie, up.hdr.in_port, up.hdr.key, up.packet, up.hdr.pkt_len);
+        return take_sample(*br, up.hdr.cookie, up.hdr.in_port, up.hdr.key, up.packet, up.hdr.pkt_len);
     if (up.hdr.type != XVS_UPCALL_MISS) return;
     XlateIn in;
     in.world = &world_;
@@ -557,12 +560,13 @@ void Switch::handle_upcall(const Upcall& up) {
     install(up.hdr.key, xo, *list);
     netflow_credit(up.hdr.key, netflow_output(xo.of_outputs), 1, up.hdr.pkt_len, uint8_t(ntohs(up.hdr.key.tcp_flags)),
                    in.now);
-    // The datapath runs this packet's actions without their sample action:
-    // sample it here, with the same probability.
-    if (!xo.actions.empty() && xo.actions.front().type == XVS_ACT_SAMPLE) {
+    // The datapath runs this packet's actions without their sample actions:
+    // sample it here, with the same probabilities.
+    for (const xvs_action& a : xo.actions) {
+        if (a.type == XVS_ACT_METER) continue;  // ingress policing comes first
+        if (a.type != XVS_ACT_SAMPLE) break;
         std::uniform_int_distribution<uint32_t> draw;
-        if (draw(rng_) < xo.actions.front().arg)
-            sflow_sample(*br, xo.actions.front().u.cookie, up.hdr.in_port, up.hdr.key, up.packet, up.hdr.pkt_len);
+        if (draw(rng_) < a.arg) take_sample(*br, a.u.cookie, up.hdr.in_port, up.hdr.key, up.packet, up.hdr.pkt_len);
     }
     if (xo.actions.empty()) return;
     if (up.hdr.cap_len < up.hdr.pkt_len) return;  // cut short: the flow carries the next ones
@@ -862,8 +866,10 @@ void Switch::run(Clock::time_point now) {
         if (br->sflow->counters_due(now)) sflow_poll_counters(*br);
         br->sflow->flush();
     }
-    for (auto& [n, br] : bridges_)
+    for (auto& [n, br] : bridges_) {
         if (br->netflow) br->netflow->run(now);
+        if (br->ipfix) br->ipfix->run(now);
+    }
     // OpenFlow idle and hard timeouts.
     // (The pipelines' change logs have the expired rules.)
     for (auto& [n, br] : bridges_)
@@ -1274,6 +1280,66 @@ void Switch::sflow_sample(BridgeState& br, uint64_t cookie, uint32_t in_dp_port,
     s.frame_len = pkt_len;
     s.packet = packet;
     br.sflow->flow_sample(s);
+}
+
+void Switch::take_sample(BridgeState& br, uint64_t cookie, uint32_t in_dp_port, const xvs_flow_key& key,
+                         std::span<const uint8_t> packet, uint32_t pkt_len) {
+    uint64_t kind = cookie >> kSampleKindShift;
+    if (kind == kSampleSflow) return sflow_sample(br, cookie, in_dp_port, key, packet, pkt_len);
+    if (kind != kSampleIpfix || !br.ipfix) return;
+    IpfixSample s;
+    s.key = key;
+    s.in_ifindex = ifindex_of(in_dp_port);
+    uint32_t out = uint32_t(cookie);
+    s.out_ifindex = (out & 0xc0000000) ? 0 : ifindex_of(out);
+    s.frame_len = pkt_len;
+    br.ipfix->sample(s);
+}
+
+void Switch::configure_ipfix(BridgeState& br, const BridgeConfig& cfg) {
+    bool same = cfg.ipfix && br.ipfix && br.ipfix->config() == *cfg.ipfix;
+    if (!same) {
+        if (br.ipfix) br.ipfix->flush_all();
+        br.ipfix.reset();
+        br.ipfix_error.clear();
+        if (cfg.ipfix) {
+            if (auto e = IpfixExporter::create(*cfg.ipfix)) {
+                br.ipfix = std::move(*e);
+                vlog.info("{}: IPFIX sampling 1 in {} to {} (observation domain {}, point {})", cfg.name,
+                          cfg.ipfix->sampling, fmt::join(cfg.ipfix->targets, ", "), cfg.ipfix->obs_domain_id,
+                          cfg.ipfix->obs_point_id);
+            } else {
+                br.ipfix_error = e.message();
+                vlog.warn("{}: IPFIX disabled: {}", cfg.name, br.ipfix_error);
+            }
+        }
+    }
+    br.x.ipfix_probability = br.ipfix ? br.ipfix->probability() : 0;
+}
+
+Result<std::string> Switch::ipfix_show(const std::string& bridge) {
+    if (!bridge.empty() && !bridges_.count(bridge)) return make_error("no such bridge");
+    std::string out;
+    for (const auto& [name, br] : bridges_) {
+        if (!bridge.empty() && name != bridge) continue;
+        if (!br->ipfix) {
+            out += fmt::format("{}: IPFIX {}\n", name, br->ipfix_error.empty() ? "off" : "disabled: " + br->ipfix_error);
+            continue;
+        }
+        const auto& x = *br->ipfix;
+        const auto& c = x.config();
+        out += fmt::format(
+            "{}: IPFIX to {}\n  sampling: 1 in {}, observation domain {}, point {}, cache: {}\n"
+            "  samples: {}, records sent: {}, flows cached: {}, messages sent: {}, send errors: {}\n",
+            name, fmt::join(c.targets, ", "), c.sampling, c.obs_domain_id, c.obs_point_id,
+            c.cache_max_flows || c.cache_active_timeout
+                ? fmt::format("{} flows, active timeout {} s", c.cache_max_flows, c.cache_active_timeout)
+                : std::string("off"),
+            x.samples(), x.records(), x.cached(), x.collectors().sent(), x.collectors().errors());
+    }
+    out += fmt::format("samples the datapath dropped (ring buffer full, all bridges): {}\n",
+                       dpif_->stats().drops[XVS_DROP_SAMPLE_RINGBUF]);
+    return out;
 }
 
 void Switch::sflow_poll_counters(BridgeState& br) {

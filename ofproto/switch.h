@@ -21,6 +21,7 @@
 #include "ofproto/dpif.h"
 #include "ofproto/flow_table.h"
 #include "ofproto/ofp_msgs.h"
+#include "ofproto/ipfix.h"
 #include "ofproto/netflow.h"
 #include "ofproto/sflow.h"
 #include "ofproto/xlate.h"
@@ -75,6 +76,7 @@ struct BridgeConfig {
     size_t mac_table_size = MacLearning::kDefaultMaxEntries;
     std::optional<SflowConfig> sflow;      // the bridge's sFlow row
     std::optional<NetflowConfig> netflow;  // its NetFlow row
+    std::optional<IpfixConfig> ipfix;      // its IPFIX row (bridge-wide sampling)
     bool operator==(const BridgeConfig&) const = default;
 };
 
@@ -201,6 +203,8 @@ public:
     Result<std::string> sflow_show(const std::string& bridge);
     // netflow/show: each bridge's NetFlow exporter, or one bridge's.
     Result<std::string> netflow_show(const std::string& bridge);
+    // ipfix/show: each bridge's IPFIX exporter, or one bridge's.
+    Result<std::string> ipfix_show(const std::string& bridge);
 
 private:
     struct BridgeState;
@@ -233,6 +237,10 @@ private:
     void sflow_sample(BridgeState& br, uint64_t cookie, uint32_t in_dp_port, const xvs_flow_key& key,
                       std::span<const uint8_t> packet, uint32_t pkt_len);
     void sflow_poll_counters(BridgeState& br);
+    void configure_ipfix(BridgeState& br, const BridgeConfig& cfg);
+    // A sample upcall (or a first packet sampled in userspace), by its kind.
+    void take_sample(BridgeState& br, uint64_t cookie, uint32_t in_dp_port, const xvs_flow_key& key,
+                     std::span<const uint8_t> packet, uint32_t pkt_len);
     uint32_t ifindex_of(uint32_t dp_port) const;
     // NetFlow: an exporter per bridge with a NetFlow row; megaflows credit
     // their flows with the traffic the revalidator reads, and report them

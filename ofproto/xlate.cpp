@@ -162,13 +162,17 @@ public:
             XVS_WC_FULL(wc, tp_dst);
             wc.nw_tos |= 0xfc;
         }
-        // sFlow samples packets as they arrive (after policing): the
-        // sample action leads, its cookie filled in once the outputs are
-        // known.
-        size_t sflow_at = SIZE_MAX;
-        if (br_->sflow_probability && !in_.actions) {
-            sflow_at = out_.actions.size();
-            emit(xvs_action{.type = XVS_ACT_SAMPLE, .arg = br_->sflow_probability});
+        // sFlow and IPFIX sample packets as they arrive (after policing):
+        // their sample actions lead, the cookies filled in once the outputs
+        // are known.
+        std::vector<std::pair<size_t, uint64_t>> samplers;  // (action index, kind)
+        if (!in_.actions) {
+            for (auto [prob, kind] : {std::pair{br_->sflow_probability, kSampleSflow},
+                                      std::pair{br_->ipfix_probability, kSampleIpfix}}) {
+                if (!prob) continue;
+                samplers.emplace_back(out_.actions.size(), kind);
+                emit(xvs_action{.type = XVS_ACT_SAMPLE, .arg = prob});
+            }
         }
         if (in_.actions) {
             trace("packet-out actions");
@@ -179,13 +183,14 @@ public:
         run_action_set();
         out_.final_flow = flow_;
         output_mirrors();
-        if (sflow_at != SIZE_MAX) fix_sflow_cookie(sflow_at);
+        for (auto [at, kind] : samplers) fix_sample_cookie(at, kind);
     }
 
 private:
-    // sFlow's output: the one port, or how many (0: a flood, count
-    // unknown), or dropped; and the VLAN the datapath's packet had last.
-    void fix_sflow_cookie(size_t at) {
+    // A sample action's cookie: its kind, sFlow's output field (the one
+    // port, or how many: 0 for a flood, count unknown; or dropped) and the
+    // VLAN the datapath's packet had last.
+    void fix_sample_cookie(size_t at, uint64_t kind) {
         uint32_t n = 0, port = 0;
         bool flood = false;
         for (size_t i = at + 1; i < out_.actions.size(); i++) {
@@ -198,8 +203,9 @@ private:
         }
         uint32_t output = flood ? kSflowOutMultiple : n == 0 ? kSflowOutDropped : n == 1 ? port : kSflowOutMultiple | n;
         uint16_t tci = base_vlans_.empty() ? 0 : base_vlans_[0].tci;
-        out_.actions[at].u.cookie = (kSampleSflow << kSampleKindShift) | (uint64_t(tci) << 32) | output;
-        trace("sFlow: sample 1 in {}", uint64_t(UINT32_MAX) / br_->sflow_probability);
+        out_.actions[at].u.cookie = (kind << kSampleKindShift) | (uint64_t(tci) << 32) | output;
+        trace("{}: sample 1 in {}", kind == kSampleSflow ? "sFlow" : "IPFIX",
+              uint64_t(UINT32_MAX) / out_.actions[at].arg);
     }
 
     template <typename... Args>

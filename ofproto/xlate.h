@@ -77,10 +77,12 @@ struct XPort {
 // ifIndex (userspace maps it; kSflowOut* values have bit 30 or 31 set).
 inline constexpr uint64_t kSampleKindShift = 56;
 inline constexpr uint64_t kSampleSflow = 1;
+inline constexpr uint64_t kSampleIpfix = 2;  // bridge-wide IPFIX; the same output field
 
 struct XBridge {
     std::string name;
     uint32_t sflow_probability = 0;  // sFlow on: every packet in is sampled with this probability of 2^32
+    uint32_t ipfix_probability = 0;  // bridge-wide IPFIX on: likewise
     bool netflow = false;            // NetFlow on: IPv4 megaflows are exact on what names a NetFlow flow
     std::map<OfPort, XPort> ports;
     std::map<uint32_t, XBundle> bundles;

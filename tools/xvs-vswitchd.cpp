@@ -61,6 +61,8 @@ void add_commands(xvs::UnixctlServer& ctl, xvs::ofproto::Switch& sw) {
                     [&](const Args& a) -> R { return sw.sflow_show(a.empty() ? "" : a[0]); });
     ctl.add_command("netflow/show", "[bridge]", 0, 1,
                     [&](const Args& a) -> R { return sw.netflow_show(a.empty() ? "" : a[0]); });
+    ctl.add_command("ipfix/show", "[bridge]", 0, 1,
+                    [&](const Args& a) -> R { return sw.ipfix_show(a.empty() ? "" : a[0]); });
     ctl.add_command("memory/show", "", 0, 0, [&](const Args&) -> R { return sw.memory_show(); });
     ctl.add_command("coverage/show", "", 0, 0, [&](const Args&) -> R {
         const auto& s = sw.stats();

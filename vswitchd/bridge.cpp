@@ -42,6 +42,9 @@ const char* const kColumns[][2] = {
     {"sFlow", "header"},             {"sFlow", "sampling"},           {"sFlow", "polling"},
     {"Bridge", "netflow"},           {"NetFlow", "targets"},          {"NetFlow", "engine_type"},
     {"NetFlow", "engine_id"},        {"NetFlow", "active_timeout"},   {"NetFlow", "add_id_to_interface"},
+    {"Bridge", "ipfix"},             {"IPFIX", "targets"},            {"IPFIX", "sampling"},
+    {"IPFIX", "obs_domain_id"},      {"IPFIX", "obs_point_id"},       {"IPFIX", "cache_active_timeout"},
+    {"IPFIX", "cache_max_flows"},
 };
 
 Datum int_datum(int64_t v) { return Datum::scalar(Atom(v)); }
@@ -196,6 +199,20 @@ ofproto::SwitchConfig Bridge::build_config(int64_t& next_cfg) const {
             nc.active_timeout = nf->get_integer("active_timeout", 0);
             nc.add_id_to_interface = nf->get_bool("add_id_to_interface");
             bc.netflow = nc;
+        }
+        for (const IdlRow* ix : br->refs("ipfix")) {
+            ofproto::IpfixConfig ic;
+            ic.targets = ix->get_strings("targets");
+            auto u32 = [&](const char* col, uint32_t& out) {
+                if (auto v = ix->get_optional_integer(col); v && *v >= 0 && *v <= UINT32_MAX) out = uint32_t(*v);
+            };
+            u32("sampling", ic.sampling);
+            u32("obs_domain_id", ic.obs_domain_id);
+            u32("obs_point_id", ic.obs_point_id);
+            u32("cache_active_timeout", ic.cache_active_timeout);
+            u32("cache_max_flows", ic.cache_max_flows);
+            // A row without targets has nowhere to send: no bridge-wide IPFIX.
+            if (!ic.targets.empty()) bc.ipfix = ic;
         }
         bool secure = br->get_string("fail_mode") == "secure";
         bc.normal_flow = br->get_uuids("controller").empty() && !secure;

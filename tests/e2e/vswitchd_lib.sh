@@ -71,6 +71,68 @@ two_vms() {
   ping_ok vm1 10.0.0.2
 }
 
+# switch_with_two_vms TOOL NET: host h1 running the switch (initialised
+# with TOOL: xvs or ovs), bridge br0 with VM1 (NET.1 behind tap1) and VM2
+# (NET.2 behind tap2), which reach each other.
+switch_with_two_vms() {
+  local tool=$1 net=$2
+  for n in h1 vm1 vm2; do new_ns $n; done
+  vm_link h1 tap1 vm1 "$net.1/24"
+  vm_link h1 tap2 vm2 "$net.2/24"
+  start_switch h1
+  vsctl "$tool" h1 init
+  vsctl "$tool" h1 add-br br0 -- add-port br0 tap1 -- add-port br0 tap2
+  ping_ok vm1 "$net.2"
+}
+
+# nfcapd_start HOST DIR PORT: Debian's nfcapd on HOST's loopback, port
+# PORT, writing into DIR; NFCAPD is its pid. nfcapd_stop ends it, which
+# closes its file for nfdump.
+nfcapd_start() {
+  mkdir -p "$2"
+  ip netns exec "xt$SUF$1" nfcapd -w "$2" -b 127.0.0.1 -p "$3" -t 3600 >>"$VT/nfcapd.log" 2>&1 &
+  NFCAPD=$!
+  E2E_PIDS+=("$NFCAPD")
+  sleep 1
+}
+nfcapd_stop() {
+  kill -TERM "$NFCAPD"
+  wait "$NFCAPD" || true
+}
+
+# send_udp_flows NET N1 N2 N3: VM1 (NET.1) sends N1, N2 and N3 datagrams of
+# 100 bytes from port 4000 to NET.2 ports 5001, 5002 and 5003. The first
+# of each flow goes a moment before the rest, so that none of the rest
+# meets a miss.
+send_udp_flows() {
+  ip netns exec "xt${SUF}vm1" "$PY" - "$@" <<'PYEOF'
+import socket, sys, time
+net = sys.argv[1]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((net + ".1", 4000))
+for port, n in zip((5001, 5002, 5003), map(int, sys.argv[2:])):
+    s.sendto(b"z" * 100, (net + ".2", port))
+    time.sleep(0.3)
+    for i in range(n - 1):
+        s.sendto(b"z" * 100, (net + ".2", port))
+        if i % 50 == 49:
+            time.sleep(0.002)
+PYEOF
+}
+
+# expect_udp_flows RECORDS NET BYTES IN OUT: RECORDS (nfdump lines "src dst
+# sport dport proto packets bytes in out") hold send_udp_flows' three flows
+# of 100, 200 and 300 datagrams, BYTES each, from interface IN to OUT.
+expect_udp_flows() {
+  local records=$1 net=$2 bytes=$3 in=$4 out=$5 spec port n want got
+  for spec in "5001 100" "5002 200" "5003 300"; do
+    read -r port n <<<"$spec"
+    want="$net.1 $net.2 4000 $port 17 $n $(( n * bytes )) $in $out"
+    got=$(grep -F "$net.1 $net.2 4000 $port " <<<"$records" || true)
+    [ "$got" = "$want" ] || fail "flow to port $port: '$got', want '$want'"
+  done
+}
+
 # ofctl HOST ARGS...: Debian's ovs-ofctl against HOST's switch (bridges by
 # name, through <rundir>/<bridge>.mgmt).
 ofctl() { local h=$1; shift; OVS_RUNDIR=$VT/$h timeout 30 ovs-ofctl "$@"; }

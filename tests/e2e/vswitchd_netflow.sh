@@ -14,23 +14,11 @@ TOOL=${1:-xvs}
 require_root nfcapd nfdump
 [ "$TOOL" = ovs ] && require_root ovs-vsctl
 
-for n in h1 vm1 vm2; do new_ns $n; done
-vm_link h1 tap1 vm1 10.0.9.1/24
-vm_link h1 tap2 vm2 10.0.9.2/24
-H="xt${SUF}h1"
-start_switch h1
-vsctl "$TOOL" h1 init
+switch_with_two_vms "$TOOL" 10.0.9
 # Megaflows expire 1 s after their last packet: the records follow.
 vsctl "$TOOL" h1 set open_vswitch . other_config:max-idle=1000
-vsctl "$TOOL" h1 add-br br0 -- add-port br0 tap1 -- add-port br0 tap2
-ping_ok vm1 10.0.9.2
-
 FLOWS=$VT/flows
-mkdir -p "$FLOWS"
-ip netns exec "$H" nfcapd -w "$FLOWS" -b 127.0.0.1 -p 2055 -t 3600 >"$VT/nfcapd.log" 2>&1 &
-NFCAPD=$!
-E2E_PIDS+=("$NFCAPD")
-sleep 1
+nfcapd_start h1 "$FLOWS" 2055
 
 note "NetFlow configured with $TOOL-vsctl"
 vsctl "$TOOL" h1 -- set bridge br0 netflow=@nf -- --id=@nf create netflow targets=\"127.0.0.1:2055\" \
@@ -42,21 +30,7 @@ show=$(appctl h1 netflow/show br0)
 echo "$show"
 grep -q "engine type 3, engine id 7, active timeout 60 s" <<<"$show" || fail "netflow/show: wrong settings"
 
-ip netns exec "xt${SUF}vm1" "$PY" - <<'PYEOF'
-import socket, time
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.bind(("10.0.9.1", 4000))
-for port, n in ((5001, 100), (5002, 200), (5003, 300)):
-    # The first datagram sets the megaflow up; the rest follow it (none
-    # meets a miss: a burst of misses may lose packets before the switch
-    # has the megaflow in, and lost packets are not reported).
-    s.sendto(b"y" * 100, ("10.0.9.2", port))
-    time.sleep(0.3)
-    for i in range(n - 1):
-        s.sendto(b"y" * 100, ("10.0.9.2", port))
-        if i % 50 == 49:
-            time.sleep(0.002)
-PYEOF
+send_udp_flows 10.0.9 100 200 300
 # Each flow is its own megaflow (NetFlow makes them exact on the ports).
 flows=$(appctl h1 dpif/dump-flows br0)
 echo "$flows"
@@ -67,20 +41,14 @@ sleep 4   # idle expiry (1 s) at the next revalidator run, then the record goes 
 show=$(appctl h1 netflow/show br0)
 echo "$show"
 grep -q "send errors: 0" <<<"$show" || fail "the exporter had send errors"
-kill -TERM "$NFCAPD"
-wait "$NFCAPD" || true
+nfcapd_stop
 cat "$VT/nfcapd.log"
 
 of1=$(vsctl "$TOOL" h1 get interface tap1 ofport)
 of2=$(vsctl "$TOOL" h1 get interface tap2 ofport)
 records=$(nfdump -R "$FLOWS" -q -N -o "fmt:%sa %da %sp %dp %pr %pkt %byt %in %out" | awk '{$1=$1; print}')
 echo "$records"
-for spec in "5001 100" "5002 200" "5003 300"; do
-  read -r port n <<<"$spec"
-  want="10.0.9.1 10.0.9.2 4000 $port 17 $n $(( n * 142 )) $of1 $of2"
-  got=$(grep -E "^10\.0\.9\.1 10\.0\.9\.2 4000 $port " <<<"$records" || true)
-  [ "$got" = "$want" ] || fail "record for port $port: '$got', want '$want'"
-done
+expect_udp_flows "$records" 10.0.9 142 "$of1" "$of2"
 note "three records with exact packet and byte counts, addresses, ports and interfaces"
 # The engine type and id reach the collector.
 nfdump -R "$FLOWS" -q -N -o "fmt:%eng" | grep -q "3/7" || fail "the collector did not see engine 3/7"

@@ -16,17 +16,11 @@ TOOL=${1:-xvs}
 require_root tshark
 [ "$TOOL" = ovs ] && require_root ovs-vsctl
 
-for n in h1 vm1 vm2; do new_ns $n; done
-vm_link h1 tap1 vm1 10.0.8.1/24
-vm_link h1 tap2 vm2 10.0.8.2/24
+switch_with_two_vms "$TOOL" 10.0.8
 H="xt${SUF}h1"
 ip -n "$H" link add mgmt type veth peer name mgmtx
 ip -n "$H" addr add 192.168.50.1/24 dev mgmt
 ip -n "$H" link set mgmt up
-start_switch h1
-vsctl "$TOOL" h1 init
-vsctl "$TOOL" h1 add-br br0 -- add-port br0 tap1 -- add-port br0 tap2
-ping_ok vm1 10.0.8.2
 
 # The collector: a UDP socket on h1's loopback (so nothing answers with
 # ICMP unreachable) and tshark capturing what arrives there. ("ip netns

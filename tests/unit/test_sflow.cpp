@@ -4,8 +4,10 @@
 #include <doctest/doctest.h>
 
 #include <cstring>
+#include <map>
 
 #include "ofproto/collectors.h"
+#include "ofproto/ipfix.h"
 #include "ofproto/netflow.h"
 #include "ofproto/sflow.h"
 
@@ -174,4 +176,44 @@ TEST_CASE("NetFlow v5: the header and a record") {
     d = netflow_encode_v5(0, 0, 0, 0, 0, {r});
     CHECK(u16(24 + 32) == 0);
     CHECK(u16(24 + 34) == 0x0301);
+}
+
+TEST_CASE("IPFIX: templates, records as long as their templates say, the message header") {
+    auto t = ipfix_encode_templates();
+    auto u16 = [&](const std::vector<uint8_t>& b, size_t at) { return uint16_t(b[at] << 8 | b[at + 1]); };
+    CHECK(u16(t, 0) == 2);         // template set
+    CHECK(u16(t, 2) == t.size());  // its length
+    // Walk the three templates, summing each one's field lengths.
+    std::map<uint16_t, size_t> record_len;
+    size_t at = 4;
+    while (at < t.size()) {
+        uint16_t id = u16(t, at), n = u16(t, at + 2);
+        at += 4;
+        size_t len = 0;
+        for (uint16_t i = 0; i < n; i++, at += 4) len += u16(t, at + 2);
+        record_len[id] = len;
+    }
+    CHECK(at == t.size());
+    REQUIRE(record_len.size() == 3);
+
+    IpfixRecord r;
+    r.packets = 7;
+    CHECK(ipfix_encode_record(1, r).size() == record_len[kIpfixTemplateL2]);
+    r.flow.key.eth_type = htons(0x0800);
+    r.flow.key.nw_proto = 17;
+    r.flow.key.nw_src[0] = htonl(0x0a000a01);
+    r.flow.key.tp_dst = htons(5001);
+    auto v4 = ipfix_encode_record(1, r);
+    CHECK(v4.size() == record_len[kIpfixTemplateIpv4]);
+    CHECK(word(v4, 0) == 1);  // observation point
+    r.flow.key.eth_type = htons(0x86dd);
+    CHECK(ipfix_encode_record(1, r).size() == record_len[kIpfixTemplateIpv6]);
+
+    auto m = ipfix_encode_message(1700000000, 9, 123, {t});
+    CHECK(u16(m, 0) == 10);
+    CHECK(u16(m, 2) == m.size());
+    CHECK(word(m, 4) == 1700000000u);
+    CHECK(word(m, 8) == 9);
+    CHECK(word(m, 12) == 123);
+    CHECK(m.size() == 16 + t.size());
 }
