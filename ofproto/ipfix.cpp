@@ -170,26 +170,27 @@ void IpfixExporter::sample(const IpfixSample& s) {
         c.end_ms = now;
         return;
     }
-    if (cfg_.cache_max_flows && cache_.size() >= cfg_.cache_max_flows) {
+    if (cache_.size() >= cfg_.cache_max_flows) {
         // Full: the oldest entry goes out to make room.
-        auto oldest = std::min_element(cache_.begin(), cache_.end(),
-                                       [](const auto& a, const auto& b) { return a.second.created < b.second.created; });
+        auto oldest = order_.front();
         oldest->second.rec.end_reason = kIpfixEndLackOfResources;
         queue(oldest->second.rec);
         cache_.erase(oldest);
+        order_.pop_front();
     }
-    cache_.emplace(std::move(key), Cached{r, Clock::now()});
+    order_.push_back(cache_.emplace(std::move(key), Cached{r, Clock::now()}).first);
 }
 
 void IpfixExporter::queue(const IpfixRecord& r) {
     auto rec = ipfix_encode_record(cfg_.obs_point_id, r);
     uint16_t tmpl = ipfix_template_of(r.flow.key);
-    auto& set = pending_[tmpl];
-    size_t grow = rec.size() + (set.empty() ? 4 : 0);
-    if (16 + pending_bytes_ + grow > kMaxMessage) {
+    // A record of a template with no set yet also brings the set's header.
+    size_t grow = rec.size() + (pending_.count(tmpl) ? 0 : 4);
+    if (!pending_.empty() && 16 + pending_bytes_ + grow > kMaxMessage) {
         send();
-        return queue(r);
+        grow = rec.size() + 4;
     }
+    auto& set = pending_[tmpl];
     if (set.empty()) set = {uint8_t(tmpl >> 8), uint8_t(tmpl), 0, 0};
     set.insert(set.end(), rec.begin(), rec.end());
     pending_bytes_ += grow;
@@ -221,25 +222,25 @@ void IpfixExporter::send_templates() {
 
 void IpfixExporter::run(Clock::time_point now) {
     if (now >= next_templates_) send_templates();
+    // Oldest first: the entries past their active timeout are a prefix.
     std::chrono::seconds active(cfg_.cache_active_timeout);
-    for (auto it = cache_.begin(); it != cache_.end();) {
-        if (now - it->second.created >= active) {
-            it->second.rec.end_reason = kIpfixEndActiveTimeout;
-            queue(it->second.rec);
-            it = cache_.erase(it);
-        } else {
-            ++it;
-        }
+    while (!order_.empty() && now - order_.front()->second.created >= active) {
+        auto it = order_.front();
+        it->second.rec.end_reason = kIpfixEndActiveTimeout;
+        queue(it->second.rec);
+        cache_.erase(it);
+        order_.pop_front();
     }
     send();
 }
 
 void IpfixExporter::flush_all() {
-    for (auto& [k, c] : cache_) {
-        c.rec.end_reason = kIpfixEndForced;
-        queue(c.rec);
+    for (auto it : order_) {
+        it->second.rec.end_reason = kIpfixEndForced;
+        queue(it->second.rec);
     }
     cache_.clear();
+    order_.clear();
     send();
 }
 

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <list>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -28,7 +29,7 @@ struct IpfixConfig {
     uint32_t sampling = 400;            // one packet in N
     uint32_t obs_domain_id = 0;
     uint32_t obs_point_id = 0;
-    uint32_t cache_active_timeout = 0;  // seconds; with cache_max_flows 0, no cache
+    uint32_t cache_active_timeout = 0;  // seconds; 0 (or cache_max_flows 0): no cache
     uint32_t cache_max_flows = 0;
     bool operator==(const IpfixConfig&) const = default;
 };
@@ -84,7 +85,8 @@ public:
 
 private:
     IpfixExporter() = default;
-    bool caching() const { return cfg_.cache_max_flows > 0 || cfg_.cache_active_timeout > 0; }
+    // As in Open vSwitch, either setting 0 turns the cache off.
+    bool caching() const { return cfg_.cache_max_flows > 0 && cfg_.cache_active_timeout > 0; }
     void queue(const IpfixRecord& r);
     void send();
     void send_templates();
@@ -95,7 +97,9 @@ private:
     };
     IpfixConfig cfg_;
     Collectors collectors_;
-    std::map<std::vector<uint8_t>, Cached> cache_;  // by the record's flow fields
+    using Cache = std::map<std::vector<uint8_t>, Cached>;  // by the record's flow fields
+    Cache cache_;
+    std::list<Cache::iterator> order_;  // oldest first
     std::map<uint16_t, std::vector<uint8_t>> pending_;  // data sets being filled, by template
     size_t pending_bytes_ = 0;
     uint32_t pending_records_ = 0;

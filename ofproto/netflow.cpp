@@ -163,6 +163,12 @@ void NetflowExporter::run(Clock::time_point now) {
     send();
 }
 
+void NetflowExporter::flush_all() {
+    for (auto& [k, f] : flows_) expire(k, f);
+    flows_.clear();
+    send();
+}
+
 void NetflowExporter::send() {
     if (pending_.empty()) return;
     timespec ts{};

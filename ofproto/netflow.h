@@ -68,6 +68,8 @@ public:
     void remove(const NetflowKey& key);
     // Active timeouts (at most once a second) and sending what is queued.
     void run(Clock::time_point now);
+    // Reports every flow and forgets them (reconfiguration, shutdown).
+    void flush_all();
 
     uint64_t records() const { return records_sent_; }
     uint64_t flows() const { return flows_.size(); }

@@ -123,7 +123,16 @@ uint16_t netflow_output(const std::vector<OfPort>& outs) {
 }  // namespace
 
 Switch::Switch(std::unique_ptr<Dpif> dpif, Options options) : dpif_(std::move(dpif)), opts_(options) {}
-Switch::~Switch() = default;
+Switch::~Switch() {
+    // What the exporters hold goes out before they do.
+    for (auto& [n, br] : bridges_) flush_exporters(*br);
+}
+
+void Switch::flush_exporters(BridgeState& br) {
+    if (br.netflow) br.netflow->flush_all();
+    if (br.ipfix) br.ipfix->flush_all();
+    if (br.sflow) br.sflow->flush();
+}
 
 XBridge* Switch::bridge(const std::string& name) {
     auto it = bridges_.find(name);
@@ -320,6 +329,7 @@ void Switch::apply_bridge(BridgeState& br, const BridgeConfig& cfg, std::map<std
         }
         std::sort(b.members.begin(), b.members.end(),
                   [&](OfPort a, OfPort c) { return br.x.ports[a].name < br.x.ports[c].name; });
+        if (auto kept = br.bond_active.find(bid); kept != br.bond_active.end()) b.active = kept->second;
         br.x.bundles[bid] = std::move(b);
     }
     // Mirrors, with ports as bundles.
@@ -371,14 +381,17 @@ void Switch::check_bonds(BridgeState& br) {
         auto b = br.x.bundles.find(it->first);
         it = b == br.x.bundles.end() || b->second.members.size() < 2 ? br.bond_active.erase(it) : std::next(it);
     }
-    for (const auto& [id, b] : br.x.bundles) {
+    for (auto& [id, b] : br.x.bundles) {
         if (b.members.size() < 2) continue;
         OfPort now = bundle_active_member(br.x, b);
+        b.active = now == kOfppNone ? 0 : now;
         auto [last, fresh] = br.bond_active.try_emplace(id, now);
         if (!fresh && last->second == now) continue;
         std::string name = now == kOfppNone ? "none" : br.x.ports[now].name;
         vlog.info("{}: bond {}: active member {}", br.x.name, b.name, name);
-        if (!fresh && now != kOfppNone) send_learning_packets(br, b, br.x.ports[now].dp_port);
+        // A new active member (a new bond's first one too) announces the
+        // addresses learned outside the bond, as Open vSwitch does.
+        if (now != kOfppNone) send_learning_packets(br, b, br.x.ports[now].dp_port);
         last->second = now;
         need_revalidate_ = true;
     }
@@ -416,6 +429,7 @@ void Switch::remove_bridge(const std::string& name) {
     auto it = bridges_.find(name);
     if (it == bridges_.end()) return;
     for (auto& [n, i] : it->second->ifaces) detach(i.dp_port, i.device, i.type == "internal");
+    flush_exporters(*it->second);
     bridges_.erase(it);
 }
 
@@ -482,19 +496,19 @@ void Switch::handle_upcalls() {
     revalidate_if_needed();
 }
 
-void Switch::install(const xvs_flow_key& key, const XlateOut& xo, const xvs_action_list& actions) {
+const Switch::Ukey* Switch::install(const xvs_flow_key& key, const XlateOut& xo, const xvs_action_list& actions) {
     xvs_flow_key mask = megaflow_mask(xo);
     xvs_flow_key mkey = key_and(key, mask);
     std::string id = ukey_id(mkey, mask);
-    if (ukeys_.count(id)) return;
+    if (auto it = ukeys_.find(id); it != ukeys_.end()) return it->second.get();
     if (ukeys_.size() >= config_.flow_limit) {
         stats_.install_failures++;
-        return;
+        return nullptr;
     }
     if (auto s = dpif_->put_flow(mkey, mask, actions, PutMode::Create); !s) {
         vlog.warn_rl(rl, "cannot install megaflow {}: {}", format_dp_match(mkey, mask), s.message());
         stats_.install_failures++;
-        return;
+        return nullptr;
     }
     auto uk = std::make_unique<Ukey>();
     uk->key = mkey;
@@ -511,8 +525,10 @@ void Switch::install(const xvs_flow_key& key, const XlateOut& xo, const xvs_acti
     uk->visits_known = true;
     uk->nf_output = netflow_output(xo.of_outputs);
     uk->created_ns = monotonic_ns();
+    const Ukey* installed = uk.get();
     ukeys_[id] = std::move(uk);
     stats_.flows_installed++;
+    return installed;
 }
 
 void Switch::handle_upcall(const Upcall& up) {
@@ -557,9 +573,11 @@ void Switch::handle_upcall(const Upcall& up) {
         stats_.install_failures++;
         return;
     }
-    install(up.hdr.key, xo, *list);
-    netflow_credit(up.hdr.key, netflow_output(xo.of_outputs), 1, up.hdr.pkt_len, uint8_t(ntohs(up.hdr.key.tcp_flags)),
-                   in.now);
+    // NetFlow credits the megaflow's flow (its masked key, as the
+    // revalidator's deltas and its removal will name it); a packet whose
+    // megaflow could not be installed has no flow to be reported with.
+    if (const Ukey* uk = install(up.hdr.key, xo, *list))
+        netflow_credit(uk->key, uk->nf_output, 1, up.hdr.pkt_len, uint8_t(ntohs(up.hdr.key.tcp_flags)), in.now);
     // The datapath runs this packet's actions without their sample actions:
     // sample it here, with the same probabilities.
     for (const xvs_action& a : xo.actions) {
@@ -1332,7 +1350,7 @@ Result<std::string> Switch::ipfix_show(const std::string& bridge) {
             "{}: IPFIX to {}\n  sampling: 1 in {}, observation domain {}, point {}, cache: {}\n"
             "  samples: {}, records sent: {}, flows cached: {}, messages sent: {}, send errors: {}\n",
             name, fmt::join(c.targets, ", "), c.sampling, c.obs_domain_id, c.obs_point_id,
-            c.cache_max_flows || c.cache_active_timeout
+            c.cache_max_flows && c.cache_active_timeout
                 ? fmt::format("{} flows, active timeout {} s", c.cache_max_flows, c.cache_active_timeout)
                 : std::string("off"),
             x.samples(), x.records(), x.cached(), x.collectors().sent(), x.collectors().errors());
@@ -1392,6 +1410,7 @@ Result<std::string> Switch::sflow_show(const std::string& bridge) {
 void Switch::configure_netflow(BridgeState& br, const BridgeConfig& cfg) {
     bool same = cfg.netflow && br.netflow && br.netflow->config() == *cfg.netflow;
     if (!same) {
+        if (br.netflow) br.netflow->flush_all();
         br.netflow.reset();
         br.netflow_error.clear();
         if (cfg.netflow) {
@@ -1414,22 +1433,23 @@ void Switch::configure_netflow(BridgeState& br, const BridgeConfig& cfg) {
     br.x.netflow = br.netflow != nullptr;
 }
 
+// The NetFlow exporter and flow of a megaflow's (masked) key: none when
+// its bridge has no NetFlow or it is not IPv4.
+std::pair<NetflowExporter*, NetflowKey> Switch::netflow_of(const xvs_flow_key& key) const {
+    if (key.eth_type != htons(0x0800)) return {nullptr, {}};
+    auto it = by_dp_port_.find(key.in_port);
+    if (it == by_dp_port_.end()) return {nullptr, {}};
+    return {it->second.first->netflow.get(), NetflowKey{it->second.second, key.nw_src[0], key.nw_dst[0], key.tp_src,
+                                                        key.tp_dst, key.nw_proto, key.nw_tos}};
+}
+
 void Switch::netflow_credit(const xvs_flow_key& key, uint16_t nf_output, uint64_t packets, uint64_t bytes,
                             uint8_t tcp_flags, Clock::time_point used) {
-    if (key.eth_type != htons(0x0800)) return;
-    auto it = by_dp_port_.find(key.in_port);
-    if (it == by_dp_port_.end() || !it->second.first->netflow) return;
-    NetflowKey k{it->second.second, key.nw_src[0], key.nw_dst[0], key.tp_src, key.tp_dst, key.nw_proto, key.nw_tos};
-    it->second.first->netflow->update(k, nf_output, packets, bytes, tcp_flags, used);
+    if (auto [nf, k] = netflow_of(key); nf) nf->update(k, nf_output, packets, bytes, tcp_flags, used);
 }
 
 void Switch::forget(const Ukey& uk) {
-    if (uk.key.eth_type != htons(0x0800)) return;
-    auto it = by_dp_port_.find(uk.key.in_port);
-    if (it == by_dp_port_.end() || !it->second.first->netflow) return;
-    const auto& key = uk.key;
-    it->second.first->netflow->remove(
-        NetflowKey{it->second.second, key.nw_src[0], key.nw_dst[0], key.tp_src, key.tp_dst, key.nw_proto, key.nw_tos});
+    if (auto [nf, k] = netflow_of(uk.key); nf) nf->remove(k);
 }
 
 Result<std::string> Switch::netflow_show(const std::string& bridge) {

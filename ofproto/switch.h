@@ -249,6 +249,8 @@ private:
     void netflow_credit(const xvs_flow_key& key, uint16_t nf_output, uint64_t packets, uint64_t bytes,
                         uint8_t tcp_flags, Clock::time_point used);
     void forget(const Ukey& uk);  // a megaflow leaves: its NetFlow flow is reported
+    std::pair<NetflowExporter*, NetflowKey> netflow_of(const xvs_flow_key& masked_key) const;
+    void flush_exporters(BridgeState& br);  // NetFlow flows and IPFIX cache out, sFlow datagram sent
     // Notices bonds whose active member changed (logs it, revalidates,
     // sends learning packets out of the new one).
     void check_bonds(BridgeState& br);
@@ -257,7 +259,9 @@ private:
     // A port's kernel device is live (carrier and IFF_UP); nullopt without
     // a device (or when it cannot be read).
     std::optional<bool> device_live(const std::string& device) const;
-    void install(const xvs_flow_key& key, const XlateOut& xo, const xvs_action_list& actions);
+    // The megaflow's ukey (the one already there, or the new one), or
+    // nullptr when it could not be installed.
+    const Ukey* install(const xvs_flow_key& key, const XlateOut& xo, const xvs_action_list& actions);
     void adopt_flows();
     void prepare(XlateIn& in);
     uint64_t register_packet_in(const PacketInSpec& spec);

@@ -50,10 +50,14 @@ bool bundle_tags_vlan(const XBundle& b, int vlan) {
 }
 
 OfPort bundle_active_member(const XBridge& br, const XBundle& b) {
-    for (OfPort m : b.members) {
+    auto usable = [&](OfPort m) {
         auto it = br.ports.find(m);
-        if (it != br.ports.end() && it->second.up && (b.members.size() == 1 || it->second.live)) return m;
-    }
+        return it != br.ports.end() && it->second.up && (b.members.size() == 1 || it->second.live);
+    };
+    if (b.active && std::find(b.members.begin(), b.members.end(), b.active) != b.members.end() && usable(b.active))
+        return b.active;
+    for (OfPort m : b.members)
+        if (usable(m)) return m;
     return kOfppNone;
 }
 

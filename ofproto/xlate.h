@@ -41,6 +41,7 @@ struct XBundle {
     bool all_cvlans = true;
     uint16_t qinq_tpid = 0x88a8;  // dot1q-tunnel: TPID of the pushed S-tag
     std::vector<OfPort> members;  // its interfaces' OpenFlow ports
+    OfPort active = 0;            // a bond's active member as the switch last chose it, 0 none
     bool mirror_out = false;      // output of a mirror: no normal traffic in or out
 };
 
@@ -209,8 +210,10 @@ XlateOut xlate(const XlateIn& in);
 bool bundle_includes_vlan(const XBundle& b, int vlan);
 bool bundle_tags_vlan(const XBundle& b, int vlan);
 // The member NORMAL sends on, kOfppNone if none is usable. A bundle of
-// several members is an active-backup bond: its first member (by name)
-// whose link is up is active, and the only one NORMAL accepts packets from.
+// several members is an active-backup bond: the member chosen before stays
+// active while its link is up (as in Open vSwitch, a member coming back
+// does not take over), else the first (by name) whose link is up; it is
+// the only one NORMAL accepts packets from.
 OfPort bundle_active_member(const XBridge& br, const XBundle& b);
 
 // The megaflow mask for a result: its wildcards as a datapath mask.

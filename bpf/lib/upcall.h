@@ -58,8 +58,12 @@ static __always_inline int upcall_send(void *ctx, const bool xdp, __u8 type, __u
 	__builtin_memcpy(&rec->hdr.key, key, sizeof(*key));
 	/* A sample does not wake the reader (a wakeup per sample costs the
 	 * forwarding CPU several microseconds); it reads samples with the next
-	 * miss or on its own timer. Misses and userspace actions wake it. */
-	bpf_ringbuf_submit(rec, type == XVS_UPCALL_SAMPLE ? BPF_RB_NO_WAKEUP : 0);
+	 * miss or on its own timer. Misses and userspace actions force a
+	 * wakeup: the kernel's default wakes the reader only for a record at
+	 * the consumer position, which an unread sample before it is not.
+	 * (Wakeups already pending coalesce, so a miss storm does not pay one
+	 * per miss.) */
+	bpf_ringbuf_submit(rec, type == XVS_UPCALL_SAMPLE ? BPF_RB_NO_WAKEUP : BPF_RB_FORCE_WAKEUP);
 	return 0;
 }
 

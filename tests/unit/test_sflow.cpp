@@ -1,6 +1,9 @@
 // sFlow v5 encoding (sflow_version_5.txt's XDR structures) and collector
 // targets.
 #include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <doctest/doctest.h>
 
 #include <cstring>
@@ -216,4 +219,65 @@ TEST_CASE("IPFIX: templates, records as long as their templates say, the message
     CHECK(word(m, 8) == 9);
     CHECK(word(m, 12) == 123);
     CHECK(m.size() == 16 + t.size());
+}
+
+TEST_CASE("IPFIX exporter: full messages whatever the mix of templates") {
+    // A collector socket here; the exporter sends to it.
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof sa;
+    REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
+    REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) == 0);
+    IpfixConfig cfg;
+    cfg.targets = {"127.0.0.1:" + std::to_string(ntohs(sa.sin_port))};
+    cfg.sampling = 1;
+    auto e = IpfixExporter::create(cfg);
+    REQUIRE(e);
+    // IPv4 records until messages are full, then L2 and IPv6 ones among them.
+    for (int i = 0; i < 200; i++) {
+        IpfixSample s;
+        s.key.eth_type = i % 7 == 3 ? 0 : htons(i % 5 == 4 ? 0x86dd : 0x0800);
+        s.key.nw_src[0] = htonl(0x0a000000u + uint32_t(i));
+        s.frame_len = 100;
+        (*e)->sample(s);
+    }
+    (*e)->run(IpfixExporter::Clock::now());
+    CHECK((*e)->records() == 200);
+    // Every message: at most 1400 bytes, its sets exactly filling it, and
+    // the sequence numbers count the data records.
+    uint8_t buf[2048];
+    size_t data_records = 0, messages = 0;
+    uint32_t last_seq = 0;
+    ssize_t n;
+    auto u16 = [&](size_t at) { return size_t(buf[at] << 8 | buf[at + 1]); };
+    while ((n = recv(fd, buf, sizeof buf, 0)) > 0) {
+        messages++;
+        REQUIRE(n <= 1400);
+        REQUIRE(u16(0) == 10);
+        REQUIRE(u16(2) == size_t(n));
+        uint32_t seq = uint32_t(buf[8]) << 24 | uint32_t(buf[9]) << 16 | uint32_t(buf[10]) << 8 | buf[11];
+        CHECK(seq >= last_seq);
+        last_seq = seq;
+        size_t at = 16;
+        while (at < size_t(n)) {
+            size_t id = u16(at), slen = u16(at + 2);
+            REQUIRE(slen >= 4);
+            REQUIRE(at + slen <= size_t(n));
+            if (id >= 256) {
+                IpfixRecord r;
+                r.flow.key.eth_type = htons(id == kIpfixTemplateIpv4 ? 0x0800 : id == kIpfixTemplateIpv6 ? 0x86dd : 0);
+                size_t rlen = ipfix_encode_record(0, r).size();
+                CHECK((slen - 4) % rlen == 0);
+                data_records += (slen - 4) / rlen;
+            }
+            at += slen;
+        }
+        CHECK(at == size_t(n));
+    }
+    close(fd);
+    CHECK(messages > 10);
+    CHECK(data_records == 200);
 }
