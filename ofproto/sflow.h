@@ -85,6 +85,7 @@ public:
     void flow_sample(const SflowFlowSample& s);
     void counter_sample(const SflowPortCounters& c);
     void flush();
+    void flush_all() { flush(); }  // (nothing is cached beyond the datagram being filled)
     // Whether the ports' counters are due (every 'polling' seconds); true
     // moves the next time on.
     bool counters_due(Clock::time_point now);

@@ -131,7 +131,7 @@ Switch::~Switch() {
 void Switch::flush_exporters(BridgeState& br) {
     if (br.netflow) br.netflow->flush_all();
     if (br.ipfix) br.ipfix->flush_all();
-    if (br.sflow) br.sflow->flush();
+    if (br.sflow) br.sflow->flush_all();
 }
 
 XBridge* Switch::bridge(const std::string& name) {
@@ -1255,24 +1255,54 @@ void Switch::poll_liveness() {
     }
 }
 
+// ---- Exporters: sFlow, NetFlow, IPFIX --------------------------------------
+
+namespace {
+
+// Replaces a bridge's exporter after its configuration changed: what the
+// old one holds goes out first; one that cannot start leaves its error
+// (and a warning). Returns whether a new one runs.
+template <typename E, typename Make>
+bool replace_exporter(std::unique_ptr<E>& cur, std::string& error, bool wanted, const std::string& bridge,
+                      const char* what, Make make) {
+    if (cur) cur->flush_all();
+    cur.reset();
+    error.clear();
+    if (!wanted) return false;
+    auto made = make();
+    if (!made) {
+        error = made.message();
+        vlog.warn("{}: {} disabled: {}", bridge, what, error);
+        return false;
+    }
+    cur = std::move(*made);
+    return true;
+}
+
+// A report's line for a bridge without the exporter.
+std::string exporter_off(const std::string& bridge, const char* what, const std::string& error) {
+    return fmt::format("{}: {} {}\n", bridge, what, error.empty() ? "off" : "disabled: " + error);
+}
+
+}  // namespace
+
+Result<std::string> Switch::report_each(const std::string& bridge,
+                                        const std::function<std::string(const std::string&, const BridgeState&)>& fn) {
+    if (!bridge.empty() && !bridges_.count(bridge)) return make_error("no such bridge");
+    std::string out;
+    for (const auto& [name, br] : bridges_)
+        if (bridge.empty() || name == bridge) out += fn(name, *br);
+    return out;
+}
+
 // ---- sFlow --------------------------------------------------------------
 
 void Switch::configure_sflow(BridgeState& br, const BridgeConfig& cfg, uint32_t sub_id) {
     bool same = cfg.sflow && br.sflow && br.sflow->config() == *cfg.sflow && br.sflow->sub_id() == sub_id;
-    if (!same) {
-        br.sflow.reset();
-        br.sflow_error.clear();
-        if (cfg.sflow) {
-            if (auto a = SflowAgent::create(*cfg.sflow, sub_id)) {
-                br.sflow = std::move(*a);
-                vlog.info("{}: sFlow agent {} (sub-agent {}) sampling 1 in {} to {}", cfg.name,
-                          br.sflow->agent_address(), sub_id, cfg.sflow->sampling, fmt::join(cfg.sflow->targets, ", "));
-            } else {
-                br.sflow_error = a.message();
-                vlog.warn("{}: sFlow disabled: {}", cfg.name, br.sflow_error);
-            }
-        }
-    }
+    if (!same && replace_exporter(br.sflow, br.sflow_error, cfg.sflow.has_value(), cfg.name, "sFlow",
+                                  [&] { return SflowAgent::create(*cfg.sflow, sub_id); }))
+        vlog.info("{}: sFlow agent {} (sub-agent {}) sampling 1 in {} to {}", cfg.name, br.sflow->agent_address(),
+                  sub_id, cfg.sflow->sampling, fmt::join(cfg.sflow->targets, ", "));
     br.x.sflow_probability = br.sflow ? br.sflow->probability() : 0;
 }
 
@@ -1316,37 +1346,19 @@ void Switch::take_sample(BridgeState& br, uint64_t cookie, uint32_t in_dp_port, 
 
 void Switch::configure_ipfix(BridgeState& br, const BridgeConfig& cfg) {
     bool same = cfg.ipfix && br.ipfix && br.ipfix->config() == *cfg.ipfix;
-    if (!same) {
-        if (br.ipfix) br.ipfix->flush_all();
-        br.ipfix.reset();
-        br.ipfix_error.clear();
-        if (cfg.ipfix) {
-            if (auto e = IpfixExporter::create(*cfg.ipfix)) {
-                br.ipfix = std::move(*e);
-                vlog.info("{}: IPFIX sampling 1 in {} to {} (observation domain {}, point {})", cfg.name,
-                          cfg.ipfix->sampling, fmt::join(cfg.ipfix->targets, ", "), cfg.ipfix->obs_domain_id,
-                          cfg.ipfix->obs_point_id);
-            } else {
-                br.ipfix_error = e.message();
-                vlog.warn("{}: IPFIX disabled: {}", cfg.name, br.ipfix_error);
-            }
-        }
-    }
+    if (!same && replace_exporter(br.ipfix, br.ipfix_error, cfg.ipfix.has_value(), cfg.name, "IPFIX",
+                                  [&] { return IpfixExporter::create(*cfg.ipfix); }))
+        vlog.info("{}: IPFIX sampling 1 in {} to {} (observation domain {}, point {})", cfg.name, cfg.ipfix->sampling,
+                  fmt::join(cfg.ipfix->targets, ", "), cfg.ipfix->obs_domain_id, cfg.ipfix->obs_point_id);
     br.x.ipfix_probability = br.ipfix ? br.ipfix->probability() : 0;
 }
 
 Result<std::string> Switch::ipfix_show(const std::string& bridge) {
-    if (!bridge.empty() && !bridges_.count(bridge)) return make_error("no such bridge");
-    std::string out;
-    for (const auto& [name, br] : bridges_) {
-        if (!bridge.empty() && name != bridge) continue;
-        if (!br->ipfix) {
-            out += fmt::format("{}: IPFIX {}\n", name, br->ipfix_error.empty() ? "off" : "disabled: " + br->ipfix_error);
-            continue;
-        }
-        const auto& x = *br->ipfix;
+    auto out = report_each(bridge, [](const std::string& name, const BridgeState& br) {
+        if (!br.ipfix) return exporter_off(name, "IPFIX", br.ipfix_error);
+        const auto& x = *br.ipfix;
         const auto& c = x.config();
-        out += fmt::format(
+        return fmt::format(
             "{}: IPFIX to {}\n  sampling: 1 in {}, observation domain {}, point {}, cache: {}\n"
             "  samples: {}, records sent: {}, flows cached: {}, messages sent: {}, send errors: {}\n",
             name, fmt::join(c.targets, ", "), c.sampling, c.obs_domain_id, c.obs_point_id,
@@ -1354,9 +1366,8 @@ Result<std::string> Switch::ipfix_show(const std::string& bridge) {
                 ? fmt::format("{} flows, active timeout {} s", c.cache_max_flows, c.cache_active_timeout)
                 : std::string("off"),
             x.samples(), x.records(), x.cached(), x.collectors().sent(), x.collectors().errors());
-    }
-    out += fmt::format("samples the datapath dropped (ring buffer full, all bridges): {}\n",
-                       dpif_->stats().drops[XVS_DROP_SAMPLE_RINGBUF]);
+    });
+    if (out) *out += samples_dropped_line();
     return out;
 }
 
@@ -1383,26 +1394,23 @@ void Switch::sflow_poll_counters(BridgeState& br) {
 }
 
 Result<std::string> Switch::sflow_show(const std::string& bridge) {
-    if (!bridge.empty() && !bridges_.count(bridge)) return make_error("no such bridge");
-    uint64_t lost = dpif_->stats().drops[XVS_DROP_SAMPLE_RINGBUF];
-    std::string out;
-    for (const auto& [name, br] : bridges_) {
-        if (!bridge.empty() && name != bridge) continue;
-        if (!br->sflow) {
-            out += fmt::format("{}: sFlow {}\n", name, br->sflow_error.empty() ? "off" : "disabled: " + br->sflow_error);
-            continue;
-        }
-        const auto& c = br->sflow->config();
-        const auto& st = br->sflow->stats();
-        out += fmt::format(
+    auto out = report_each(bridge, [](const std::string& name, const BridgeState& br) {
+        if (!br.sflow) return exporter_off(name, "sFlow", br.sflow_error);
+        const auto& a = *br.sflow;
+        const auto& c = a.config();
+        return fmt::format(
             "{}: sFlow agent {}, sub-agent {}\n  targets: {}\n  sampling: 1 in {}, header: {} bytes, polling: {} s\n"
             "  flow samples: {}, counter samples: {}, datagrams sent: {}, send errors: {}\n",
-            name, br->sflow->agent_address(), br->sflow->sub_id(), fmt::join(c.targets, ", "), c.sampling, c.header,
-            c.polling, st.flow_samples, st.counter_samples, br->sflow->collectors().sent(),
-            br->sflow->collectors().errors());
-    }
-    out += fmt::format("samples the datapath dropped (ring buffer full, all bridges): {}\n", lost);
+            name, a.agent_address(), a.sub_id(), fmt::join(c.targets, ", "), c.sampling, c.header, c.polling,
+            a.stats().flow_samples, a.stats().counter_samples, a.collectors().sent(), a.collectors().errors());
+    });
+    if (out) *out += samples_dropped_line();
     return out;
+}
+
+std::string Switch::samples_dropped_line() const {
+    return fmt::format("samples the datapath dropped (ring buffer full, all bridges): {}\n",
+                       dpif_->stats().drops[XVS_DROP_SAMPLE_RINGBUF]);
 }
 
 // ---- NetFlow -------------------------------------------------------------
@@ -1410,25 +1418,16 @@ Result<std::string> Switch::sflow_show(const std::string& bridge) {
 void Switch::configure_netflow(BridgeState& br, const BridgeConfig& cfg) {
     bool same = cfg.netflow && br.netflow && br.netflow->config() == *cfg.netflow;
     if (!same) {
-        if (br.netflow) br.netflow->flush_all();
-        br.netflow.reset();
-        br.netflow_error.clear();
-        if (cfg.netflow) {
-            // Engine type and id default to a hash of the datapath's name
-            // (Open vSwitch derives them from its datapath too).
-            uint32_t h = 2166136261u;
-            for (char c : dpif_->name()) h = (h ^ uint8_t(c)) * 16777619u;
-            uint8_t type = cfg.netflow->engine_type >= 0 ? uint8_t(cfg.netflow->engine_type) : uint8_t(h >> 8);
-            uint8_t id = cfg.netflow->engine_id >= 0 ? uint8_t(cfg.netflow->engine_id) : uint8_t(h);
-            if (auto e = NetflowExporter::create(*cfg.netflow, type, id)) {
-                br.netflow = std::move(*e);
-                vlog.info("{}: NetFlow to {} (engine type {}, id {})", cfg.name, fmt::join(cfg.netflow->targets, ", "),
-                          type, id);
-            } else {
-                br.netflow_error = e.message();
-                vlog.warn("{}: NetFlow disabled: {}", cfg.name, br.netflow_error);
-            }
-        }
+        // Engine type and id default to a hash of the datapath's name (Open
+        // vSwitch derives them from its datapath too).
+        uint32_t h = 2166136261u;
+        for (char c : dpif_->name()) h = (h ^ uint8_t(c)) * 16777619u;
+        const NetflowConfig* nc = cfg.netflow ? &*cfg.netflow : nullptr;
+        uint8_t type = nc && nc->engine_type >= 0 ? uint8_t(nc->engine_type) : uint8_t(h >> 8);
+        uint8_t id = nc && nc->engine_id >= 0 ? uint8_t(nc->engine_id) : uint8_t(h);
+        if (replace_exporter(br.netflow, br.netflow_error, nc != nullptr, cfg.name, "NetFlow",
+                             [&] { return NetflowExporter::create(*nc, type, id); }))
+            vlog.info("{}: NetFlow to {} (engine type {}, id {})", cfg.name, fmt::join(nc->targets, ", "), type, id);
     }
     br.x.netflow = br.netflow != nullptr;
 }
@@ -1453,25 +1452,17 @@ void Switch::forget(const Ukey& uk) {
 }
 
 Result<std::string> Switch::netflow_show(const std::string& bridge) {
-    if (!bridge.empty() && !bridges_.count(bridge)) return make_error("no such bridge");
-    std::string out;
-    for (const auto& [name, br] : bridges_) {
-        if (!bridge.empty() && name != bridge) continue;
-        if (!br->netflow) {
-            out += fmt::format("{}: NetFlow {}\n", name,
-                               br->netflow_error.empty() ? "off" : "disabled: " + br->netflow_error);
-            continue;
-        }
-        const auto& nf = *br->netflow;
+    return report_each(bridge, [](const std::string& name, const BridgeState& br) {
+        if (!br.netflow) return exporter_off(name, "NetFlow", br.netflow_error);
+        const auto& nf = *br.netflow;
         const auto& c = nf.config();
-        out += fmt::format(
+        return fmt::format(
             "{}: NetFlow v5 to {}\n  engine type {}, engine id {}, active timeout {}, add_id_to_interface {}\n"
             "  flows tracked: {}, records sent: {}, datagrams sent: {}, send errors: {}\n",
             name, fmt::join(c.targets, ", "), nf.engine_type(), nf.engine_id(),
             c.active_timeout < 0 ? std::string("none") : fmt::format("{} s", c.active_timeout ? c.active_timeout : 600),
             c.add_id_to_interface, nf.flows(), nf.records(), nf.collectors().sent(), nf.collectors().errors());
-    }
-    return out;
+    });
 }
 
 // ---- Reports ------------------------------------------------------------

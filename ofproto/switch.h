@@ -250,7 +250,11 @@ private:
                         uint8_t tcp_flags, Clock::time_point used);
     void forget(const Ukey& uk);  // a megaflow leaves: its NetFlow flow is reported
     std::pair<NetflowExporter*, NetflowKey> netflow_of(const xvs_flow_key& masked_key) const;
-    void flush_exporters(BridgeState& br);  // NetFlow flows and IPFIX cache out, sFlow datagram sent
+    void flush_exporters(BridgeState& br);
+    // A report over every bridge, or one ("no such bridge" otherwise).
+    Result<std::string> report_each(const std::string& bridge,
+                                    const std::function<std::string(const std::string&, const BridgeState&)>& fn);
+    std::string samples_dropped_line() const;  // what sflow/show and ipfix/show end with  // NetFlow flows and IPFIX cache out, sFlow datagram sent
     // Notices bonds whose active member changed (logs it, revalidates,
     // sends learning packets out of the new one).
     void check_bonds(BridgeState& br);
