@@ -130,10 +130,12 @@ public:
 
     // Runs actions on packet as if it had arrived on in_port, transmitting
     // each output from userspace. Returns the number of copies sent.
-    // userspace: receives the packet at each USERSPACE action, as edited
-    // up to it, with the action's cookie.
+    // userspace: receives the packet, as edited up to it, at each USERSPACE
+    // action and at each SAMPLE action its probability picks (the BPF
+    // program samples nothing it executes for userspace), with the action.
+    using ActionFn = std::function<void(const xvs_action&, std::span<const uint8_t>)>;
     Result<int> execute(uint32_t in_port, std::span<const uint8_t> packet, const xvs_action_list& actions,
-                        const std::function<void(uint64_t, std::span<const uint8_t>)>& userspace = {});
+                        const ActionFn& userspace = {});
 
     std::unique_ptr<UpcallReader> upcalls() const;
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <random>
 
 #include "loader/datapath.h"
 
@@ -31,6 +32,13 @@ Status send_on(int sock, uint32_t ifindex, const uint8_t* data, size_t len) {
     return {};
 }
 
+// Whether a sample action of probability 'p' (of 2^32, all ones: always)
+// takes this packet, drawn as the datapath draws.
+bool sample_picks(uint32_t p) {
+    static thread_local std::mt19937 rng{std::random_device{}()};
+    return p == 0xffffffff || static_cast<uint32_t>(rng()) < p;
+}
+
 }  // namespace
 
 std::optional<uint32_t> Datapath::port_ifindex(uint32_t port_no) {
@@ -43,7 +51,7 @@ std::optional<uint32_t> Datapath::port_ifindex(uint32_t port_no) {
 }
 
 Result<int> Datapath::execute(uint32_t in_port, std::span<const uint8_t> packet, const xvs_action_list& actions,
-                              const std::function<void(uint64_t, std::span<const uint8_t>)>& userspace) {
+                              const ActionFn& userspace) {
     if (packet.size() < ETH_HLEN || packet.size() > kMaxExecPacket)
         return make_error("packet length {} is out of range ({}-{})", packet.size(), ETH_HLEN, kMaxExecPacket);
     if (actions.n > XVS_MAX_ACTIONS) return make_error("at most {} actions", XVS_MAX_ACTIONS);
@@ -93,7 +101,7 @@ Result<int> Datapath::execute(uint32_t in_port, std::span<const uint8_t> packet,
     int sent = 0;
     for (uint32_t i = 0; i < actions.n; i++) {
         const xvs_action& a = actions.a[i];
-        bool user = a.type == XVS_ACT_USERSPACE && userspace;
+        bool user = userspace && (a.type == XVS_ACT_USERSPACE || (a.type == XVS_ACT_SAMPLE && sample_picks(a.arg)));
         if (a.type != XVS_ACT_OUTPUT && a.type != XVS_ACT_FLOOD && !user) continue;
         xvs_exec_hdr hdr{slot, i};
         std::memcpy(in.data(), &hdr, sizeof hdr);
@@ -104,7 +112,7 @@ Result<int> Datapath::execute(uint32_t in_port, std::span<const uint8_t> packet,
             return make_error("execute: BPF_PROG_RUN failed: {}", errno_str(errno));
         if (run.retval != XDP_PASS) return sent;  // an action dropped it
         if (user) {
-            userspace(a.u.cookie, std::span<const uint8_t>(out.data(), run.data_size_out));
+            userspace(a, std::span<const uint8_t>(out.data(), run.data_size_out));
             continue;
         }
         std::vector<uint32_t> targets;

@@ -158,6 +158,14 @@ struct Formatter {
         return fmt::format("multipath({},{},{},{},{},{})", hash_fields_name(a.fields), a.basis,
                            mp_algorithm_name(a.algorithm), a.max_link + 1, a.arg, mf_format_subfield(a.dst));
     }
+    std::string operator()(const ActSample& a) const {
+        std::string s = fmt::format("sample(probability={},collector_set_id={},obs_domain_id={},obs_point_id={}",
+                                    a.probability, a.collector_set_id, a.obs_domain_id, a.obs_point_id);
+        if (a.sampling_port != kOfppNone) s += ",sampling_port=" + format_of_port(a.sampling_port);
+        if (a.direction == ActSample::kIngress) s += ",ingress";
+        if (a.direction == ActSample::kEgress) s += ",egress";
+        return s + ")";
+    }
     std::string operator()(const ActConjunction& a) const {
         return fmt::format("conjunction({},{}/{})", a.id, a.clause + 1, a.n_clauses);
     }

@@ -239,6 +239,21 @@ struct ActMultipath {
     MfSubfield dst;
     bool operator==(const ActMultipath&) const = default;
 };
+// sample(probability=P,collector_set_id=C,obs_domain_id=D,obs_point_id=P
+// [,sampling_port=PORT][,ingress|egress]) (NXAST_SAMPLE, SAMPLE2, SAMPLE3):
+// samples packets P in 65535 to the IPFIX exporter of the bridge's
+// Flow_Sample_Collector_Set C. 'raw' is the wire form it came in (or was
+// parsed as): the encoder keeps it unless the fields need a later one.
+struct ActSample {
+    static constexpr uint16_t kRawSample = 29, kRawSample2 = 38, kRawSample3 = 41;
+    static constexpr uint8_t kDefault = 0, kIngress = 1, kEgress = 2;  // direction
+    uint16_t probability = 0;
+    uint32_t collector_set_id = 0, obs_domain_id = 0, obs_point_id = 0;
+    OfPort sampling_port = kOfppNone;
+    uint8_t direction = kDefault;
+    uint16_t raw = kRawSample;
+    bool operator==(const ActSample&) const = default;
+};
 // exit: stops the pipeline, runs the action set.
 struct ActExit {
     bool operator==(const ActExit&) const = default;
@@ -249,7 +264,7 @@ using OfActionVariant =
                  ActSetVlanVid, ActSetVlanPcp, ActSetEth, ActSetIpv4, ActSetIpDscp, ActSetIpEcn, ActSetIpTtl, ActSetTp,
                  ActDecTtl, ActSetField, ActRegMove, ActResubmit, ActGotoTable, ActWriteMetadata, ActClearActions,
                  ActWriteActions, ActMeter, ActGroup, ActNote, ActExit, ActLearn, ActFinTimeout, ActClone,
-                 ActConjunction, ActMultipath>;
+                 ActConjunction, ActMultipath, ActSample>;
 
 // A class rather than an alias, so that write_actions can hold OfActions.
 struct OfAction : OfActionVariant {

@@ -62,9 +62,11 @@ public:
 
     // Runs 'actions' on 'packet' as if it arrived on in_port and sends what
     // they output; returns the copies sent. A userspace action hands the
-    // packet, as edited up to that point, to 'userspace' with its cookie
-    // (the first packet of a flow that sends packet-ins, packet-outs).
-    using UserspaceFn = std::function<void(uint64_t cookie, std::span<const uint8_t> packet)>;
+    // packet, as edited up to that point, to 'userspace' with the action
+    // (the first packet of a flow that sends packet-ins, packet-outs); so
+    // does a sample action its probability picks: the datapath samples no
+    // packet it executes.
+    using UserspaceFn = std::function<void(const xvs_action& a, std::span<const uint8_t> packet)>;
     virtual Result<int> execute(uint32_t in_port, std::span<const uint8_t> packet, const xvs_action_list& actions,
                                 const UserspaceFn& userspace = {}) = 0;
 

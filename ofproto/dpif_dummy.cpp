@@ -683,11 +683,11 @@ private:
         case XVS_ACT_USERSPACE:
         case XVS_ACT_SAMPLE: {
             bool user = a.type == XVS_ACT_USERSPACE;
+            if (!user && a.arg != 0xffffffff && static_cast<uint32_t>(rng_()) >= a.arg) return Verdict::Next;
             if (run.exec) {
-                if (user && run.userspace && *run.userspace) (*run.userspace)(a.u.cookie, p.b);
+                if (run.userspace && *run.userspace) (*run.userspace)(a, p.b);
                 return Verdict::Next;
             }
-            if (!user && a.arg != 0xffffffff && static_cast<uint32_t>(rng_()) >= a.arg) return Verdict::Next;
             if (!queue_upcall(user ? XVS_UPCALL_ACTION : XVS_UPCALL_SAMPLE, run.in_port, run.key, p.b, a.u.cookie,
                               a.arg))
                 count_drop(user ? XVS_DROP_UPCALL_RINGBUF : XVS_DROP_SAMPLE_RINGBUF);

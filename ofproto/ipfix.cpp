@@ -76,12 +76,12 @@ std::vector<uint8_t> ipfix_encode_templates() {
     return std::move(w.b);
 }
 
-std::vector<uint8_t> ipfix_encode_record(uint32_t obs_point_id, const IpfixRecord& r) {
+std::vector<uint8_t> ipfix_encode_record(const IpfixRecord& r) {
     const xvs_flow_key& k = r.flow.key;
     uint16_t tmpl = ipfix_template_of(k);
     BeWriter w;
-    w.u32(obs_point_id);
-    w.u8(0);  // ingress
+    w.u32(r.flow.obs_point_id);
+    w.u8(r.flow.direction);
     w.raw(k.eth_src, 6);
     w.raw(k.eth_dst, 6);
     w.u16(ntohs(k.eth_type));
@@ -127,14 +127,14 @@ std::vector<uint8_t> ipfix_encode_message(uint32_t export_time, uint32_t seq, ui
     return std::move(w.b);
 }
 
-Result<std::unique_ptr<IpfixExporter>> IpfixExporter::create(const IpfixConfig& cfg) {
-    if (cfg.sampling == 0) return make_error("IPFIX sampling rate 0");
+Result<std::unique_ptr<IpfixExporter>> IpfixExporter::create(const IpfixConfig& cfg, bool bridge_wide) {
+    if (bridge_wide && cfg.sampling == 0) return make_error("IPFIX sampling rate 0");
     std::unique_ptr<IpfixExporter> e(new IpfixExporter);
     auto c = Collectors::open(cfg.targets, kIpfixDefaultPort, "IPFIX");
     if (!c) return c.error();
     e->collectors_ = std::move(*c);
     e->cfg_ = cfg;
-    e->send_templates();
+    if (bridge_wide) e->send_templates(cfg.obs_domain_id);
     return e;
 }
 
@@ -146,25 +146,27 @@ void IpfixExporter::sample(const IpfixSample& s) {
     IpfixRecord r;
     r.flow = s;
     r.flow.key.in_port = 0;
-    r.packets = 1;
-    r.l2_octets = s.frame_len;
+    r.packets = s.packets;
+    r.l2_octets = s.packets * s.frame_len;
     size_t l2 = 14;
     if (s.key.vlan_tci & htons(0x1000)) l2 += 4;
     if (s.key.cvlan_tci & htons(0x1000)) l2 += 4;
-    r.ip_octets = s.frame_len > l2 ? s.frame_len - l2 : 0;
+    r.ip_octets = s.frame_len > l2 ? s.packets * (s.frame_len - l2) : 0;
     r.start_ms = r.end_ms = now;
     if (!caching()) {
         queue(r);
         return;
     }
-    // The cache: one entry per distinct record (everything but the counts).
+    // The cache: one entry per distinct record (everything but the counts)
+    // and observation domain.
     IpfixRecord id = r;
     id.packets = id.l2_octets = id.ip_octets = id.start_ms = id.end_ms = 0;
-    auto key = ipfix_encode_record(0, id);
+    auto key = ipfix_encode_record(id);
+    for (int i = 0; i < 4; i++) key.push_back(uint8_t(s.obs_domain_id >> (8 * i)));
     auto it = cache_.find(key);
     if (it != cache_.end()) {
         IpfixRecord& c = it->second.rec;
-        c.packets++;
+        c.packets += r.packets;
         c.l2_octets += r.l2_octets;
         c.ip_octets += r.ip_octets;
         c.end_ms = now;
@@ -182,7 +184,12 @@ void IpfixExporter::sample(const IpfixSample& s) {
 }
 
 void IpfixExporter::queue(const IpfixRecord& r) {
-    auto rec = ipfix_encode_record(cfg_.obs_point_id, r);
+    uint32_t domain = r.flow.obs_domain_id;
+    // A message holds one observation domain's records, after its templates.
+    if (!pending_.empty() && domain != pending_domain_) send();
+    if (!next_templates_.count(domain)) send_templates(domain);
+    pending_domain_ = domain;
+    auto rec = ipfix_encode_record(r);
     uint16_t tmpl = ipfix_template_of(r.flow.key);
     // A record of a template with no set yet also brings the set's header.
     size_t grow = rec.size() + (pending_.count(tmpl) ? 0 : 4);
@@ -206,22 +213,24 @@ void IpfixExporter::send() {
         set[3] = uint8_t(set.size());
         sets.push_back(std::move(set));
     }
-    auto m = ipfix_encode_message(uint32_t(wall_ms() / 1000), seq_, cfg_.obs_domain_id, sets);
-    seq_ += pending_records_;
+    uint32_t& seq = seq_[pending_domain_];
+    auto m = ipfix_encode_message(uint32_t(wall_ms() / 1000), seq, pending_domain_, sets);
+    seq += pending_records_;
     pending_.clear();
     pending_bytes_ = 0;
     pending_records_ = 0;
     collectors_.send(m);
 }
 
-void IpfixExporter::send_templates() {
+void IpfixExporter::send_templates(uint32_t domain) {
     send();
-    collectors_.send(ipfix_encode_message(uint32_t(wall_ms() / 1000), seq_, cfg_.obs_domain_id, {ipfix_encode_templates()}));
-    next_templates_ = Clock::now() + std::chrono::seconds(60);
+    collectors_.send(ipfix_encode_message(uint32_t(wall_ms() / 1000), seq_[domain], domain, {ipfix_encode_templates()}));
+    next_templates_[domain] = Clock::now() + std::chrono::seconds(60);
 }
 
 void IpfixExporter::run(Clock::time_point now) {
-    if (now >= next_templates_) send_templates();
+    for (auto& [domain, due] : next_templates_)
+        if (now >= due) send_templates(domain);
     // Oldest first: the entries past their active timeout are a prefix.
     std::chrono::seconds active(cfg_.cache_active_timeout);
     while (!order_.empty() && now - order_.front()->second.created >= active) {

@@ -160,7 +160,7 @@ enum class Raw : uint8_t {
     Output10, Output11, SetVlanVid10, SetVlanPcp10, SetVlanVid11, SetVlanPcp11, PushVlan, StripVlan10, PopVlan11,
     SetDlSrc, SetDlDst, SetNwSrc, SetNwDst, SetNwTos, SetNwEcn11, SetTpSrc, SetTpDst, Enqueue10, SetQueue, Group,
     SetNwTtl11, DecNwTtl, DecTtlCntIds, SetField12, SetField15, RegLoad, RegLoad2, CopyField15, OnfCopyField13,
-    RegMove, Meter15, Resubmit, ResubmitTable, PopQueue, Note, OutputReg, OutputReg2, Exit, Clone, Conjunction, Multipath, Controller, Controller2,
+    RegMove, Meter15, Resubmit, ResubmitTable, PopQueue, Note, OutputReg, OutputReg2, Exit, Clone, Conjunction, Multipath, Sample, Sample2, Sample3, Controller, Controller2,
     WriteMetadata, Learn, Learn2, FinTimeout,
 };
 // clang-format on
@@ -238,6 +238,9 @@ constexpr RawInfo kRaws[] = {
     {NX, 42, V10, V15, Raw::Clone, 16, true, 0, "NXAST_CLONE"},
     {NX, 34, V10, V15, Raw::Conjunction, 16, false, 0, "NXAST_CONJUNCTION"},
     {NX, 10, V10, V15, Raw::Multipath, 32, false, 0, "NXAST_MULTIPATH"},
+    {NX, 29, V10, V15, Raw::Sample, 24, false, 0, "NXAST_SAMPLE"},
+    {NX, 38, V10, V15, Raw::Sample2, 32, false, 0, "NXAST_SAMPLE2"},
+    {NX, 41, V10, V15, Raw::Sample3, 32, false, 0, "NXAST_SAMPLE3"},
 };
 // clang-format on
 
@@ -269,8 +272,7 @@ const char* unsupported_name(uint32_t vendor, uint16_t type, uint8_t version) {
         {NX, 2, V10, V15, "NXAST_SET_TUNNEL"},     {NX, 9, V10, V15, "NXAST_SET_TUNNEL64"},
         {NX, 12, V10, V15, "NXAST_BUNDLE"},        {NX, 13, V10, V15, "NXAST_BUNDLE_LOAD"},
         {NX, 27, V10, V15, "NXAST_STACK_PUSH"},    {NX, 28, V10, V15, "NXAST_STACK_POP"},
-        {NX, 29, V10, V15, "NXAST_SAMPLE"},        {NX, 38, V10, V15, "NXAST_SAMPLE2"},
-        {NX, 41, V10, V15, "NXAST_SAMPLE3"},
+        {NX, 51, V10, V15, "NXAST_SAMPLE4"},
         {NX, 35, V10, V15, "NXAST_CT"},            {NX, 36, V10, V15, "NXAST_NAT"},
         {NX, 39, V10, V15, "NXAST_OUTPUT_TRUNC"},
         {NX, 43, V10, V15, "NXAST_CT_CLEAR"},      {NX, 44, V10, V15, "NXAST_RESUBMIT_TABLE_CT"},
@@ -427,6 +429,7 @@ private:
     std::optional<OfpError> reg_move(std::span<const uint8_t> a, size_t n_bits_ofs, size_t hdr_ofs, OfActions* out);
     std::optional<OfpError> output_reg(std::span<const uint8_t> a, bool reg2, OfActions* out);
     std::optional<OfpError> multipath(std::span<const uint8_t> a, OfActions* out);
+    std::optional<OfpError> sample(std::span<const uint8_t> a, Raw raw, OfActions* out);
     std::optional<OfpError> dec_ttl_cnt_ids(std::span<const uint8_t> a, OfActions* out);
     std::optional<OfpError> controller2(std::span<const uint8_t> a, OfActions* out);
     std::optional<OfpError> learn(std::span<const uint8_t> a, bool learn2, OfActions* out);
@@ -580,6 +583,10 @@ std::optional<OfpError> Decoder::decode(const RawInfo& info, std::span<const uin
             return std::nullopt;
         case Raw::Multipath:
             return multipath(a, out);
+        case Raw::Sample:
+        case Raw::Sample2:
+        case Raw::Sample3:
+            return sample(a, info.raw, out);
         case Raw::Conjunction: {
             uint8_t clause = a[10], n_clauses = a[11];
             if (n_clauses < 2 || n_clauses > 64 || clause >= n_clauses)
@@ -712,6 +719,27 @@ std::optional<OfpError> Decoder::multipath(std::span<const uint8_t> a, OfActions
                     fmt::format("multipath action requires at least {} bits for {} links", min_bits, n_links));
     if (auto e = check_subfield(m.dst, true, nullptr)) return e;
     out->push_back(m);
+    return std::nullopt;
+}
+
+// As Open vSwitch: probability 0 is a bad argument; SAMPLE3 alone checks
+// its pad and direction (SAMPLE2 ignores both).
+std::optional<OfpError> Decoder::sample(std::span<const uint8_t> a, Raw raw, OfActions* out) {
+    ActSample s;
+    s.raw = raw == Raw::Sample ? ActSample::kRawSample : raw == Raw::Sample2 ? ActSample::kRawSample2 : ActSample::kRawSample3;
+    s.probability = get16(a, 10);
+    s.collector_set_id = get32(a, 12);
+    s.obs_domain_id = get32(a, 16);
+    s.obs_point_id = get32(a, 20);
+    if (raw != Raw::Sample) s.sampling_port = get16(a, 24);
+    if (raw == Raw::Sample3) {
+        if (!all_zero(a.subspan(27, 5))) return fail(OfpErr::NXBAC_MUST_BE_ZERO, "nonzero pad");
+        s.direction = a[26];
+        if (s.direction > ActSample::kEgress)
+            return fail(OfpErr::OFPBAC_BAD_ARGUMENT, fmt::format("invalid sample direction {}", s.direction));
+    }
+    if (s.probability == 0) return fail(OfpErr::OFPBAC_BAD_ARGUMENT, "sample probability 0");
+    out->push_back(s);
     return std::nullopt;
 }
 

@@ -13,7 +13,7 @@
 // multi-byte fields are big-endian.
 //
 // What is refused, and how: actions Open vSwitch has but the datapath cannot
-// do yet (MPLS, tunnels, conntrack, bundle, multipath, sample,
+// do yet (MPLS, tunnels, conntrack, bundle,
 // stack, encap/decap, check_pkt_larger, output_trunc, ...) are
 // answered with OFPBAC_BAD_TYPE (standard) or OFPBAC_BAD_VENDOR_TYPE
 // (Nicira), as for an action nobody knows; set_field/load/move on a field

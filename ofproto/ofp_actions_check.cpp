@@ -148,6 +148,7 @@ private:
     Result one(const ActNote&) { return std::nullopt; }
     Result one(const ActExit&) { return std::nullopt; }
     Result one(const ActConjunction&) { return std::nullopt; }
+    Result one(const ActSample&) { return std::nullopt; }
     Result one(const ActMultipath& a) { return check_subfield(a.dst, true, &m_); }
     Result one(const ActFinTimeout&) {
         if (m_.flow.pkt.nw_proto != IPPROTO_TCP) inconsistent("fin_timeout without tcp in the match");

@@ -37,6 +37,9 @@ enum NxSubtype : uint16_t {
     kNxClone = 42,
     kNxConjunction = 34,
     kNxMultipath = 10,
+    kNxSample = 29,
+    kNxSample2 = 38,
+    kNxSample3 = 41,
     kNxDecTtl = 18,
     kNxFinTimeout = 19,
     kNxController = 20,
@@ -382,6 +385,15 @@ private:
         w_.u16(static_cast<uint16_t>(a.fields)), w_.u16(a.basis), w_.zeros(2);
         w_.u16(static_cast<uint16_t>(a.algorithm)), w_.u16(a.max_link), w_.u32(a.arg), w_.zeros(2);
         w_.u16(static_cast<uint16_t>(a.dst.ofs << 6 | (a.dst.n_bits - 1))), w_.u32(mf_wire_header(*a.dst.field, 0).header);
+        w_.finish(s);
+    }
+    // The form it came in, or the first that can carry its fields.
+    void encode(const ActSample& a) {
+        bool v3 = a.raw == ActSample::kRawSample3 || a.direction != ActSample::kDefault;
+        bool v2 = !v3 && (a.raw == ActSample::kRawSample2 || a.sampling_port != kOfppNone);
+        size_t s = nx_header(v3 ? kNxSample3 : v2 ? kNxSample2 : kNxSample);
+        w_.u16(a.probability), w_.u32(a.collector_set_id), w_.u32(a.obs_domain_id), w_.u32(a.obs_point_id);
+        if (v2 || v3) w_.u16(a.sampling_port), w_.u8(v3 ? a.direction : 0), w_.zeros(5);
         w_.finish(s);
     }
     void encode(const ActConjunction& a) {

@@ -236,6 +236,7 @@ private:
     Error fin_timeout(std::string_view arg, OfActions* out);
     Error conjunction(std::string_view arg, OfActions* out);
     Error multipath(std::string_view arg, OfActions* out);
+    Error sample(std::string_view arg, OfActions* out);
     Error learn(std::string_view arg, OfActions* out);
     Error learn_spec(std::string_view orig, std::string_view name, std::string_view value, LearnSpec* spec);
 };
@@ -261,7 +262,7 @@ Error Parser::list(std::string_view text, bool allow_instructions, bool in_write
 constexpr const char* kUnsupported[] = {
     "bundle",       "bundle_load",  "push",        "pop",         "set_mpls_label", "set_mpls_tc", "set_mpls_ttl",
     "dec_mpls_ttl", "push_mpls",    "pop_mpls",    "dec_nsh_ttl", "delete_field",   "encap",       "decap",
-    "set_tunnel",   "set_tunnel64",   "sample",
+    "set_tunnel",   "set_tunnel64",
     "unroll_xlate", "ct",           "ct_clear",    "nat",         "output_trunc",   "check_pkt_larger",
     "debug_recirc", "debug_slow",
 };
@@ -356,6 +357,7 @@ Error Parser::one(std::string_view key, std::string_view arg, int depth, OfActio
     if (ieq(key, "exit")) return out->push_back(ActExit{}), std::nullopt;
     if (ieq(key, "conjunction")) return conjunction(arg, out);
     if (ieq(key, "multipath")) return multipath(arg, out);
+    if (ieq(key, "sample")) return sample(arg, out);
     if (ieq(key, "meter")) return u32_arg([](uint32_t v) { return ActMeter{.meter_id = v}; });
     if (ieq(key, "clear_actions")) return out->push_back(ActClearActions{}), std::nullopt;
     if (ieq(key, "write_actions")) {
@@ -410,6 +412,38 @@ Error Parser::output(std::string_view arg, OfActions* out) {
         return std::nullopt;
     }
     return fmt::format("{}: output to unknown port", arg);
+}
+
+// sample(key=value,...), as Open vSwitch's parse_SAMPLE() reads it.
+Error Parser::sample(std::string_view arg, OfActions* out) {
+    ActSample s;
+    size_t pos = 0;
+    std::string_view key, value;
+    while (next_key_value(arg, &pos, &key, &value)) {
+        Error e;
+        if (key == "probability") {
+            e = str_to_u16(value, "probability", &s.probability);
+            if (!e && s.probability == 0) e = fmt::format("invalid probability value \"{}\"", value);
+        } else if (key == "collector_set_id") {
+            e = str_to_u32(value, &s.collector_set_id);
+        } else if (key == "obs_domain_id") {
+            e = str_to_u32(value, &s.obs_domain_id);
+        } else if (key == "obs_point_id") {
+            e = str_to_u32(value, &s.obs_point_id);
+        } else if (key == "sampling_port") {
+            if (!parse_port(value, &s.sampling_port)) e = fmt::format("{}: unknown port", value);
+        } else if (key == "ingress") {
+            s.direction = ActSample::kIngress;
+        } else if (key == "egress") {
+            s.direction = ActSample::kEgress;
+        } else {
+            e = fmt::format("invalid key \"{}\" in \"sample\" argument", key);
+        }
+        if (e) return e;
+    }
+    if (s.probability == 0) return "non-zero \"probability\" must be specified on sample";
+    out->push_back(s);
+    return std::nullopt;
 }
 
 Error Parser::controller(std::string_view arg, OfActions* out) {

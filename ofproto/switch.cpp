@@ -88,6 +88,12 @@ struct Switch::BridgeState {
     std::string netflow_error;
     std::unique_ptr<IpfixExporter> ipfix;
     std::string ipfix_error;
+    struct FlowExporter {
+        IpfixConfig cfg;
+        std::unique_ptr<IpfixExporter> ipfix;
+        std::string error;
+    };
+    std::map<uint32_t, FlowExporter> flow_ipfix;  // by Flow_Sample_Collector_Set id
 };
 
 struct Switch::Ukey {
@@ -131,6 +137,8 @@ Switch::~Switch() {
 void Switch::flush_exporters(BridgeState& br) {
     if (br.netflow) br.netflow->flush_all();
     if (br.ipfix) br.ipfix->flush_all();
+    for (auto& [id, fe] : br.flow_ipfix)
+        if (fe.ipfix) fe.ipfix->flush_all();
     if (br.sflow) br.sflow->flush_all();
 }
 
@@ -578,19 +586,16 @@ void Switch::handle_upcall(const Upcall& up) {
     // megaflow could not be installed has no flow to be reported with.
     if (const Ukey* uk = install(up.hdr.key, xo, *list))
         netflow_credit(uk->key, uk->nf_output, 1, up.hdr.pkt_len, uint8_t(ntohs(up.hdr.key.tcp_flags)), in.now);
-    // The datapath runs this packet's actions without their sample actions:
-    // sample it here, with the same probabilities.
-    for (const xvs_action& a : xo.actions) {
-        if (a.type == XVS_ACT_METER) continue;  // ingress policing comes first
-        if (a.type != XVS_ACT_SAMPLE) break;
-        std::uniform_int_distribution<uint32_t> draw;
-        if (draw(rng_) < a.arg) take_sample(*br, a.u.cookie, up.hdr.in_port, up.hdr.key, up.packet, up.hdr.pkt_len);
-    }
     if (xo.actions.empty()) return;
     if (up.hdr.cap_len < up.hdr.pkt_len) return;  // cut short: the flow carries the next ones
+    // The execution hands back packet-ins and the samples it takes (the
+    // datapath samples no executed packet).
     uint32_t total_len = up.hdr.pkt_len;
-    auto user = [this, total_len](uint64_t cookie, std::span<const uint8_t> pkt) {
-        deliver_userspace(cookie, pkt, total_len);
+    auto user = [this, br, &up, total_len](const xvs_action& a, std::span<const uint8_t> pkt) {
+        if (a.type == XVS_ACT_SAMPLE)
+            take_sample(*br, a.u.cookie, up.hdr.in_port, up.hdr.key, pkt, total_len);
+        else
+            deliver_userspace(a.u.cookie, pkt, total_len);
     };
     if (auto r = dpif_->execute(up.hdr.in_port, up.packet, *list, user); !r)
         vlog.warn_rl(rl, "cannot execute packet: {}", r.message());
@@ -887,6 +892,8 @@ void Switch::run(Clock::time_point now) {
     for (auto& [n, br] : bridges_) {
         if (br->netflow) br->netflow->run(now);
         if (br->ipfix) br->ipfix->run(now);
+        for (auto& [id, fe] : br->flow_ipfix)
+            if (fe.ipfix) fe.ipfix->run(now);
     }
     // OpenFlow idle and hard timeouts.
     // (The pipelines' change logs have the expired rules.)
@@ -901,6 +908,7 @@ void Switch::run(Clock::time_point now) {
 
 void Switch::prepare(XlateIn& in) {
     in.controller = [this](const PacketInSpec& spec) { return register_packet_in(spec); };
+    in.flow_sample = [this](const FlowSampleSpec& spec) { return register_flow_sample(spec); };
     if (hooks_.miss_to_controller) in.miss_to_controller = hooks_.miss_to_controller;
 }
 
@@ -1022,8 +1030,11 @@ std::optional<OfpError> Switch::packet_out(const std::string& bridge, OfPort in_
     apply_learned(xo.learned_flows, xo.fin_timeouts, ntohs(in.flow.pkt.tcp_flags), Clock::now());
     auto list = compiler::encode_action_list(xo.actions);
     if (!list) return OfpError{OfpErr::OFPBAC_TOO_MANY, list.message()};
-    auto user = [this, &packet](uint64_t cookie, std::span<const uint8_t> pkt) {
-        deliver_userspace(cookie, pkt, static_cast<uint32_t>(packet.size()));
+    auto user = [this, &br, &in, &packet](const xvs_action& a, std::span<const uint8_t> pkt) {
+        if (a.type == XVS_ACT_SAMPLE)
+            take_sample(br, a.u.cookie, in.flow.pkt.in_port, in.flow.pkt, pkt, static_cast<uint32_t>(packet.size()));
+        else
+            deliver_userspace(a.u.cookie, pkt, static_cast<uint32_t>(packet.size()));
     };
     if (list->n == 0) return std::nullopt;
     if (auto r = dpif_->execute(dp_in == kNoDpPort ? 0 : dp_in, packet, *list, user); !r)
@@ -1334,6 +1345,7 @@ void Switch::take_sample(BridgeState& br, uint64_t cookie, uint32_t in_dp_port, 
                          std::span<const uint8_t> packet, uint32_t pkt_len) {
     uint64_t kind = cookie >> kSampleKindShift;
     if (kind == kSampleSflow) return sflow_sample(br, cookie, in_dp_port, key, packet, pkt_len);
+    if (kind == kSampleFlow) return flow_sample(cookie, in_dp_port, packet, pkt_len);
     if (kind != kSampleIpfix || !br.ipfix) return;
     IpfixSample s;
     s.key = key;
@@ -1341,7 +1353,55 @@ void Switch::take_sample(BridgeState& br, uint64_t cookie, uint32_t in_dp_port, 
     uint32_t out = uint32_t(cookie);
     s.out_ifindex = (out & 0xc0000000) ? 0 : ifindex_of(out);
     s.frame_len = pkt_len;
+    s.packets = UINT32_MAX / br.ipfix->probability();
+    s.obs_domain_id = br.ipfix->config().obs_domain_id;
+    s.obs_point_id = br.ipfix->config().obs_point_id;
     br.ipfix->sample(s);
+}
+
+uint64_t Switch::register_flow_sample(const FlowSampleSpec& spec) {
+    // As packet-in cookies: a digest of the spec, so equal specs share one.
+    uint64_t h = 1469598103934665603ull;
+    auto mix = [&](const void* p, size_t n) {
+        for (size_t i = 0; i < n; i++) h = (h ^ static_cast<const uint8_t*>(p)[i]) * 1099511628211ull;
+    };
+    mix(spec.bridge.data(), spec.bridge.size());
+    for (uint32_t v : {spec.collector_set_id, spec.obs_domain_id, spec.obs_point_id, uint32_t(spec.probability),
+                       spec.output, uint32_t(spec.direction)})
+        mix(&v, sizeof v);
+    uint64_t cookie = (kSampleFlow << kSampleKindShift) | (h & ((uint64_t{1} << kSampleKindShift) - 1));
+    if (flow_samples_.size() >= 65536 && !flow_samples_.count(cookie)) flow_samples_.clear();  // revalidation re-registers
+    flow_samples_[cookie] = spec;
+    return cookie;
+}
+
+// The packet as the sample action saw it: its key is read from it (the
+// datapath's is the key it came in with).
+void Switch::flow_sample(uint64_t cookie, uint32_t in_dp_port, std::span<const uint8_t> packet, uint32_t pkt_len) {
+    auto it = flow_samples_.find(cookie);
+    if (it == flow_samples_.end()) {
+        need_revalidate_ = true;  // a megaflow from before the registry was cleared
+        return;
+    }
+    const FlowSampleSpec& spec = it->second;
+    auto br = bridges_.find(spec.bridge);
+    if (br == bridges_.end()) return;
+    auto fe = br->second->flow_ipfix.find(spec.collector_set_id);
+    if (fe == br->second->flow_ipfix.end() || !fe->second.ipfix) return;
+    IpfixSample s;
+    s.key = flow_extract(packet, ExtractContext{.in_port = in_dp_port});
+    s.in_ifindex = ifindex_of(in_dp_port);
+    s.out_ifindex = spec.output == kNoDpPort ? 0 : ifindex_of(spec.output);
+    s.frame_len = pkt_len;
+    s.packets = 65535 / spec.probability;
+    s.obs_domain_id = spec.obs_domain_id;
+    s.obs_point_id = spec.obs_point_id;
+    // As Open vSwitch: the direction given, else egress when sampled for an output port.
+    s.direction = spec.direction == ActSample::kIngress  ? kIpfixIngress
+                  : spec.direction == ActSample::kEgress ? kIpfixEgress
+                  : spec.output == kNoDpPort             ? kIpfixIngress
+                                                         : kIpfixEgress;
+    fe->second.ipfix->sample(s);
 }
 
 void Switch::configure_ipfix(BridgeState& br, const BridgeConfig& cfg) {
@@ -1351,21 +1411,52 @@ void Switch::configure_ipfix(BridgeState& br, const BridgeConfig& cfg) {
         vlog.info("{}: IPFIX sampling 1 in {} to {} (observation domain {}, point {})", cfg.name, cfg.ipfix->sampling,
                   fmt::join(cfg.ipfix->targets, ", "), cfg.ipfix->obs_domain_id, cfg.ipfix->obs_point_id);
     br.x.ipfix_probability = br.ipfix ? br.ipfix->probability() : 0;
+
+    for (auto it = br.flow_ipfix.begin(); it != br.flow_ipfix.end();) {
+        if (cfg.flow_ipfix.count(it->first)) {
+            ++it;
+            continue;
+        }
+        if (it->second.ipfix) it->second.ipfix->flush_all();
+        it = br.flow_ipfix.erase(it);
+    }
+    for (const auto& [id, ic] : cfg.flow_ipfix) {
+        auto& fe = br.flow_ipfix[id];
+        if ((fe.ipfix || !fe.error.empty()) && fe.cfg == ic) continue;
+        fe.cfg = ic;
+        if (replace_exporter(fe.ipfix, fe.error, true, cfg.name, "IPFIX",
+                             [&] { return IpfixExporter::create(ic, false); }))
+            vlog.info("{}: IPFIX collector set {} exports to {}", cfg.name, id, fmt::join(ic.targets, ", "));
+    }
+    br.x.ipfix_flow = !br.flow_ipfix.empty();
 }
 
 Result<std::string> Switch::ipfix_show(const std::string& bridge) {
-    auto out = report_each(bridge, [](const std::string& name, const BridgeState& br) {
-        if (!br.ipfix) return exporter_off(name, "IPFIX", br.ipfix_error);
-        const auto& x = *br.ipfix;
-        const auto& c = x.config();
-        return fmt::format(
-            "{}: IPFIX to {}\n  sampling: 1 in {}, observation domain {}, point {}, cache: {}\n"
-            "  samples: {}, records sent: {}, flows cached: {}, messages sent: {}, send errors: {}\n",
-            name, fmt::join(c.targets, ", "), c.sampling, c.obs_domain_id, c.obs_point_id,
-            c.cache_max_flows && c.cache_active_timeout
-                ? fmt::format("{} flows, active timeout {} s", c.cache_max_flows, c.cache_active_timeout)
-                : std::string("off"),
-            x.samples(), x.records(), x.cached(), x.collectors().sent(), x.collectors().errors());
+    auto cache = [](const IpfixConfig& c) {
+        return c.cache_max_flows && c.cache_active_timeout
+                   ? fmt::format("{} flows, active timeout {} s", c.cache_max_flows, c.cache_active_timeout)
+                   : std::string("off");
+    };
+    auto counts = [](const IpfixExporter& x) {
+        return fmt::format("  samples: {}, records sent: {}, flows cached: {}, messages sent: {}, send errors: {}\n",
+                           x.samples(), x.records(), x.cached(), x.collectors().sent(), x.collectors().errors());
+    };
+    auto out = report_each(bridge, [&](const std::string& name, const BridgeState& br) {
+        std::string r;
+        if (br.ipfix) {
+            const auto& c = br.ipfix->config();
+            r = fmt::format("{}: IPFIX to {}\n  sampling: 1 in {}, observation domain {}, point {}, cache: {}\n", name,
+                            fmt::join(c.targets, ", "), c.sampling, c.obs_domain_id, c.obs_point_id, cache(c)) +
+                counts(*br.ipfix);
+        } else if (br.flow_ipfix.empty() || !br.ipfix_error.empty()) {
+            r = exporter_off(name, "IPFIX", br.ipfix_error);
+        }
+        for (const auto& [id, fe] : br.flow_ipfix) {
+            r += fmt::format("{}: collector set {}: IPFIX to {}", name, id, fmt::join(fe.cfg.targets, ", "));
+            r += fe.ipfix ? fmt::format("\n  cache: {}\n", cache(fe.cfg)) + counts(*fe.ipfix)
+                          : " disabled: " + fe.error + "\n";
+        }
+        return r;
     });
     if (out) *out += samples_dropped_line();
     return out;

@@ -77,6 +77,9 @@ struct BridgeConfig {
     std::optional<SflowConfig> sflow;      // the bridge's sFlow row
     std::optional<NetflowConfig> netflow;  // its NetFlow row
     std::optional<IpfixConfig> ipfix;      // its IPFIX row (bridge-wide sampling)
+    // Its Flow_Sample_Collector_Sets with an IPFIX row that has targets:
+    // the row by set id (OpenFlow sample actions name the set).
+    std::map<uint32_t, IpfixConfig> flow_ipfix;
     bool operator==(const BridgeConfig&) const = default;
 };
 
@@ -237,8 +240,14 @@ private:
     void sflow_sample(BridgeState& br, uint64_t cookie, uint32_t in_dp_port, const xvs_flow_key& key,
                       std::span<const uint8_t> packet, uint32_t pkt_len);
     void sflow_poll_counters(BridgeState& br);
+    // IPFIX: the bridge-wide exporter (IPFIX row) and one per
+    // Flow_Sample_Collector_Set, which OpenFlow sample actions feed.
     void configure_ipfix(BridgeState& br, const BridgeConfig& cfg);
-    // A sample upcall (or a first packet sampled in userspace), by its kind.
+    uint64_t register_flow_sample(const FlowSampleSpec& spec);
+    void flow_sample(uint64_t cookie, uint32_t in_dp_port, std::span<const uint8_t> packet, uint32_t pkt_len);
+    // A sample (from the datapath or an execution), by its kind; 'key' is
+    // the packet's datapath key (sFlow's and bridge IPFIX's samples lead
+    // the actions: the packet is as it came in).
     void take_sample(BridgeState& br, uint64_t cookie, uint32_t in_dp_port, const xvs_flow_key& key,
                      std::span<const uint8_t> packet, uint32_t pkt_len);
     uint32_t ifindex_of(uint32_t dp_port) const;
@@ -281,13 +290,14 @@ private:
     uint64_t dump_gen_ = 0;
     SwitchConfig config_;
     bool need_revalidate_ = false;
-    std::minstd_rand rng_{std::random_device{}()};  // userspace sampling of first packets
     bool adopted_ = false;
     SwitchStats stats_;
     std::map<std::pair<std::string, std::string>, MirrorStats> mirror_stats_;
     OfHooks hooks_;
     // Packet-ins by the datapath userspace cookie that carries them.
     std::unordered_map<uint64_t, PacketInSpec> packet_ins_;
+    // OpenFlow sample actions' specs by their datapath sample cookie.
+    std::unordered_map<uint64_t, FlowSampleSpec> flow_samples_;
 };
 
 }  // namespace xvs::ofproto

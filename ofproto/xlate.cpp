@@ -708,6 +708,34 @@ private:
     void do_action(const ActExit&) { exit_ = true; }
     // Only a packet-out can run a clause's actions; they do nothing.
     void do_action(const ActConjunction&) { trace("conjunction: no effect when run as an action"); }
+    // As Open vSwitch: without IPFIX on the bridge a sample action does
+    // nothing; the packet is sampled as edited so far.
+    void do_action(const ActSample& a) {
+        if ((!br_->ipfix_flow && !br_->ipfix_probability) || !in_.flow_sample) {
+            trace("sample: no IPFIX on bridge {}: nothing to do", br_->name);
+            return;
+        }
+        FlowSampleSpec spec{.bridge = br_->name,
+                            .collector_set_id = a.collector_set_id,
+                            .obs_domain_id = a.obs_domain_id,
+                            .obs_point_id = a.obs_point_id,
+                            .probability = a.probability,
+                            .direction = a.direction};
+        if (a.sampling_port != kOfppNone && a.sampling_port != flow_.in_port) {
+            auto it = br_->ports.find(a.sampling_port);
+            if (it == br_->ports.end() || it->second.dp_port == kNoDpPort) {
+                trace("sample: can't use unknown port {} in flow sample action", a.sampling_port);
+                return;
+            }
+            spec.output = it->second.dp_port;
+        }
+        commit();
+        xvs_action s{.type = XVS_ACT_SAMPLE, .arg = uint32_t(a.probability) << 16 | a.probability};
+        s.u.cookie = in_.flow_sample(spec);
+        emit(s);
+        trace("sample: {} in 65535 to collector set {} (observation domain {}, point {})", a.probability,
+              a.collector_set_id, a.obs_domain_id, a.obs_point_id);
+    }
     void do_action(const ActClone& a) {
         // As a group bucket: the packet as it was comes back after them
         // (the next output commits the difference back).

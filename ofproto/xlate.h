@@ -79,11 +79,24 @@ struct XPort {
 inline constexpr uint64_t kSampleKindShift = 56;
 inline constexpr uint64_t kSampleSflow = 1;
 inline constexpr uint64_t kSampleIpfix = 2;  // bridge-wide IPFIX; the same output field
+inline constexpr uint64_t kSampleFlow = 3;   // an OpenFlow sample action; the rest names a FlowSampleSpec
+
+// What an OpenFlow sample action asks for a packet it samples (Open
+// vSwitch's flow_sample cookie): the switch keeps these by cookie.
+struct FlowSampleSpec {
+    std::string bridge;
+    uint32_t collector_set_id = 0, obs_domain_id = 0, obs_point_id = 0;
+    uint16_t probability = 0;     // of 65535
+    uint32_t output = kNoDpPort;  // sampling_port's datapath port, when it is not the input port
+    uint8_t direction = 0;        // ActSample::kDefault, kIngress or kEgress
+    bool operator==(const FlowSampleSpec&) const = default;
+};
 
 struct XBridge {
     std::string name;
     uint32_t sflow_probability = 0;  // sFlow on: every packet in is sampled with this probability of 2^32
     uint32_t ipfix_probability = 0;  // bridge-wide IPFIX on: likewise
+    bool ipfix_flow = false;         // a Flow_Sample_Collector_Set exports: OpenFlow sample actions sample
     bool netflow = false;            // NetFlow on: IPv4 megaflows are exact on what names a NetFlow flow
     std::map<OfPort, XPort> ports;
     std::map<uint32_t, XBundle> bundles;
@@ -132,6 +145,9 @@ struct XlateIn {
     // Whether a table miss in the named bridge goes to its controllers
     // (OpenFlow 1.0-1.2 controllers connected); empty: never.
     std::function<bool(const std::string& bridge)> miss_to_controller;
+    // Registers an OpenFlow sample action's spec and returns the datapath
+    // sample cookie naming it; empty: sample actions do nothing.
+    std::function<uint64_t(const FlowSampleSpec&)> flow_sample;
     // Packet-out: run these actions instead of the pipeline from table 0
     // (output to TABLE then enters table 0).
     const OfActions* actions = nullptr;

@@ -44,7 +44,8 @@ const char* const kColumns[][2] = {
     {"NetFlow", "engine_id"},        {"NetFlow", "active_timeout"},   {"NetFlow", "add_id_to_interface"},
     {"Bridge", "ipfix"},             {"IPFIX", "targets"},            {"IPFIX", "sampling"},
     {"IPFIX", "obs_domain_id"},      {"IPFIX", "obs_point_id"},       {"IPFIX", "cache_active_timeout"},
-    {"IPFIX", "cache_max_flows"},
+    {"IPFIX", "cache_max_flows"},    {"Flow_Sample_Collector_Set", "id"}, {"Flow_Sample_Collector_Set", "bridge"},
+    {"Flow_Sample_Collector_Set", "ipfix"},
 };
 
 Datum int_datum(int64_t v) { return Datum::scalar(Atom(v)); }
@@ -61,6 +62,20 @@ std::optional<unsigned long> number_option(const std::map<std::string, std::stri
     }
     vlog.warn("ignoring other_config:{}={}: not a number", key, it->second);
     return std::nullopt;
+}
+
+ofproto::IpfixConfig ipfix_config(const IdlRow& ix) {
+    ofproto::IpfixConfig ic;
+    ic.targets = ix.get_strings("targets");
+    auto u32 = [&](const char* col, uint32_t& out) {
+        if (auto v = ix.get_optional_integer(col); v && *v >= 0 && *v <= UINT32_MAX) out = uint32_t(*v);
+    };
+    u32("sampling", ic.sampling);
+    u32("obs_domain_id", ic.obs_domain_id);
+    u32("obs_point_id", ic.obs_point_id);
+    u32("cache_active_timeout", ic.cache_active_timeout);
+    u32("cache_max_flows", ic.cache_max_flows);
+    return ic;
 }
 
 std::optional<std::array<uint8_t, 6>> parse_mac(const std::string& s) {
@@ -200,19 +215,14 @@ ofproto::SwitchConfig Bridge::build_config(int64_t& next_cfg) const {
             nc.add_id_to_interface = nf->get_bool("add_id_to_interface");
             bc.netflow = nc;
         }
-        for (const IdlRow* ix : br->refs("ipfix")) {
-            ofproto::IpfixConfig ic;
-            ic.targets = ix->get_strings("targets");
-            auto u32 = [&](const char* col, uint32_t& out) {
-                if (auto v = ix->get_optional_integer(col); v && *v >= 0 && *v <= UINT32_MAX) out = uint32_t(*v);
-            };
-            u32("sampling", ic.sampling);
-            u32("obs_domain_id", ic.obs_domain_id);
-            u32("obs_point_id", ic.obs_point_id);
-            u32("cache_active_timeout", ic.cache_active_timeout);
-            u32("cache_max_flows", ic.cache_max_flows);
-            // A row without targets has nowhere to send: no bridge-wide IPFIX.
-            if (!ic.targets.empty()) bc.ipfix = ic;
+        // An IPFIX row without targets has nowhere to send: as none.
+        for (const IdlRow* ix : br->refs("ipfix"))
+            if (auto ic = ipfix_config(*ix); !ic.targets.empty()) bc.ipfix = ic;
+        for (const IdlRow& fs : idl_.table("Flow_Sample_Collector_Set")) {
+            const IdlRow* ix = fs.ref("ipfix");
+            if (fs.ref("bridge") != br || !ix) continue;
+            if (auto ic = ipfix_config(*ix); !ic.targets.empty())
+                bc.flow_ipfix[uint32_t(fs.get_integer("id"))] = ic;
         }
         bool secure = br->get_string("fail_mode") == "secure";
         bc.normal_flow = br->get_uuids("controller").empty() && !secure;

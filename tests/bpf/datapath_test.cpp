@@ -1621,6 +1621,27 @@ TEST_CASE("execute: xvs_xdp_exec edits, userspace sends the copies") {
     }
     REQUIRE(e.dp().set_meter(3, 0, 0, true).ok());
 
+    SUBCASE("samples the draw picks come back as edited so far; the datapath samples nothing itself") {
+        reset();
+        std::vector<std::pair<uint64_t, Bytes>> got;
+        auto fn = [&](const xvs_action& a, std::span<const uint8_t> p) {
+            CHECK(a.type == XVS_ACT_SAMPLE);
+            got.emplace_back(a.u.cookie, Bytes(p.begin(), p.end()));
+        };
+        auto n = e.dp().execute(
+            1, pkt,
+            actions("sample(sample=100%,cookie=0x7),set(eth(src=02:00:00:00:00:99)),sample(sample=0%,cookie=0x9),"
+                    "sample(sample=100%,cookie=0x8),2"),
+            fn);
+        REQUIRE(n.ok());
+        CHECK(*n == 1);
+        REQUIRE(got.size() == 2);
+        CHECK(got[0] == std::pair<uint64_t, Bytes>{7, pkt});
+        CHECK(got[1].first == 8);
+        CHECK(got[1].second == PacketBuilder().eth("02:00:00:00:00:99", kD).ipv4(kA4, kB4).udp(1000, 2000).payload(18).build());
+        CHECK(read_upcalls(*e.up, 0).empty());
+    }
+
     SUBCASE("a request naming a slot that does not exist") {
         Bytes req(sizeof(xvs_exec_hdr));
         xvs_exec_hdr hdr{1000, 1};

@@ -136,6 +136,13 @@ expect_udp_flows() {
 # ofctl HOST ARGS...: Debian's ovs-ofctl against HOST's switch (bridges by
 # name, through <rundir>/<bridge>.mgmt).
 ofctl() { local h=$1; shift; OVS_RUNDIR=$VT/$h timeout 30 ovs-ofctl "$@"; }
+# ofctl_with TOOL HOST ARGS...: xvs-ofctl (TOOL xvs) or Debian's ovs-ofctl.
+ofctl_with() {
+  local tool=$1 h=$2; shift 2
+  local bin="$XVS_TOOLS_DIR/xvs-ofctl"
+  [ "$tool" = ovs ] && bin=ovs-ofctl
+  OVS_RUNDIR=$VT/$h timeout 30 "$bin" "$@"
+}
 
 appctl() { local h=$1; shift; "$APPCTL" -t "$VT/$h/vs.ctl" "$@"; }
 

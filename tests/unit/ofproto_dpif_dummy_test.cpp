@@ -541,6 +541,17 @@ TEST_CASE("execute: the actions on a given packet; meters and upcalls skipped, r
     auto d = t.dp->execute(1, tcp6(), actions("2,set(ipv4(src=1.1.1.1)),3"));
     REQUIRE(d.ok());
     CHECK(*d == 1);
+    // Samples the draw picks come back with the packet as edited so far,
+    // as do userspace actions; no upcall.
+    std::vector<std::pair<uint64_t, uint8_t>> got;  // (cookie, ttl)
+    auto fn = [&](const xvs_action& a, std::span<const uint8_t> p) { got.emplace_back(a.u.cookie, parse(Bytes(p.begin(), p.end())).nw_ttl); };
+    auto s = t.dp->execute(1, tcp4(),
+                           actions("sample(sample=100%,cookie=0x1),set(ipv4(ttl=9)),sample(sample=0%,cookie=0x2),"
+                                   "sample(sample=100%,cookie=0x3),userspace(cookie=0x4)"),
+                           fn);
+    REQUIRE(s.ok());
+    CHECK(got == std::vector<std::pair<uint64_t, uint8_t>>{{1, 64}, {3, 9}, {4, 9}});
+    CHECK(t.upcalls().empty());
 }
 
 namespace {

@@ -500,3 +500,42 @@ TEST_CASE("sFlow: the sample action leads, its cookie names the output and its V
     auto o = b.run(eth(1, 1, 2));
     CHECK(acts(o).find("sample") == std::string::npos);
 }
+
+TEST_CASE("OpenFlow sample: nothing without IPFIX; else a sample action where it stands, naming its spec") {
+    TestBridge b;
+    b.port(1, VlanMode::Trunk, -1);
+    b.port(2, VlanMode::Trunk, -1);
+    b.pipeline.clear();
+    b.pipeline.add(0, Match{}, 1,
+                   xvs::test::parse("mod_nw_tos:32,sample(probability=13107,collector_set_id=5,obs_domain_id=77,"
+                                    "obs_point_id=99,sampling_port=2),output:2,"
+                                    "sample(probability=65535,collector_set_id=6,obs_domain_id=1,obs_point_id=2,"
+                                    "sampling_port=1,egress),sample(probability=1,collector_set_id=7,"
+                                    "obs_domain_id=1,obs_point_id=2,sampling_port=9)"));
+    std::vector<FlowSampleSpec> specs;
+    auto run = [&] {
+        XlateIn in;
+        in.world = &b.world;
+        in.bridge = &b.br;
+        in.flow = eth(1, 1, 2);
+        in.flow_sample = [&](const FlowSampleSpec& s) {
+            specs.push_back(s);
+            return (kSampleFlow << kSampleKindShift) | specs.size();
+        };
+        return xlate(in);
+    };
+    // The bridge has no IPFIX: the sample actions do nothing.
+    CHECK(acts(run()) == "set(ipv4(tos=32)),12");
+    CHECK(specs.empty());
+    b.br.ipfix_flow = true;
+    // The edit is committed before the first sample (it sees the packet as
+    // edited); an unknown sampling port is no sample.
+    CHECK(acts(run()) == "set(ipv4(tos=32)),sample(sample=20.0%,cookie=0x300000000000001),12,"
+                         "sample(sample=100.0%,cookie=0x300000000000002)");
+    REQUIRE(specs.size() == 2);
+    CHECK(specs[0] == FlowSampleSpec{.bridge = "br0", .collector_set_id = 5, .obs_domain_id = 77, .obs_point_id = 99,
+                                     .probability = 13107, .output = 12, .direction = ActSample::kDefault});
+    // The sampling port is the input port: no output port.
+    CHECK(specs[1] == FlowSampleSpec{.bridge = "br0", .collector_set_id = 6, .obs_domain_id = 1, .obs_point_id = 2,
+                                     .probability = 65535, .output = kNoDpPort, .direction = ActSample::kEgress});
+}

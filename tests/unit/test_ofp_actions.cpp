@@ -145,6 +145,14 @@ TEST_CASE("OpenFlow 1.0 action vectors (ofp-actions.at)") {
              "ffff 0020 00002320 000a 0003 0400 0000 0003 1387 00001388 0000 000c 00010004"},
             {"conjunction(4294967295,64/64),note:aa.bb.cc.dd.ee.ff",
              "ffff 0010 00002320 0022 3f 40 ffffffff ffff 0010 00002320 0008 aabbccddeeff"},
+            {"sample(probability=12345,collector_set_id=23456,obs_domain_id=34567,obs_point_id=45678)",
+             "ffff 0018 00002320 001d 3039 00005BA0 00008707 0000B26E"},
+            {"sample(probability=12345,collector_set_id=23456,obs_domain_id=34567,obs_point_id=45678,"
+             "sampling_port=56789)",
+             "ffff 0020 00002320 0026 3039 00005BA0 00008707 0000B26E DDD50000 00000000"},
+            {"sample(probability=12345,collector_set_id=23456,obs_domain_id=34567,obs_point_id=45678,"
+             "sampling_port=56789,egress)",
+             "ffff 0020 00002320 0029 3039 00005BA0 00008707 0000B26E DDD50200 00000000"},
         });
 }
 
@@ -656,7 +664,10 @@ TEST_CASE("parse errors (ovs-ofctl's messages)") {
              Case{"bundle(eth_src,0,hrw,ofport,members:4,8)", "action bundle is not supported yet"},
              Case{"goto_table:5,clone()", "invalid instruction ordering: apply_actions must appear before goto_table, "
                                           "for OpenFlow 1.1+ compatibility"},
-             Case{"sample(probability=1)", "action sample is not supported yet"},
+             Case{"sample(probability=0)", "invalid probability value \"0\""},
+             Case{"sample(sampling_port=asdf)", "asdf: unknown port"},
+             Case{"sample(foo=bar)", "invalid key \"foo\" in \"sample\" argument"},
+             Case{"sample", "non-zero \"probability\" must be specified on sample"},
              Case{"check_pkt_larger(1500)->reg0[0]", "action check_pkt_larger is not supported yet"},
              Case{"ct(commit)", "action ct is not supported yet"},
              Case{"nat", "action nat is not supported yet"},
@@ -709,6 +720,13 @@ TEST_CASE("wire errors (the errors Open vSwitch sends)") {
             {"NXBAC_MUST_BE_ZERO", "ffff 0020 00002320 0016 000000000001 fedcba9876543210 ffffffffffffffff"},
             {"NXBAC_MUST_BE_ZERO", "ffff 0018 00002320 0015 0001 00000001 0001000000000000"},    // dec_ttl ids pad
             {"NXBAC_BAD_CONJUNCTION", "ffff 0010 00002320 0022 00 01 00000001"},  // one clause
+            {"OFPBAC_BAD_ARGUMENT", "ffff 0018 00002320 001d 0000 00005BA0 00008707 0000B26E"},  // sample: probability 0
+            {"OFPBAC_BAD_ARGUMENT",  // sample3: direction 3
+             "ffff 0020 00002320 0029 3039 00005BA0 00008707 0000B26E DDD50300 00000000"},
+            {"NXBAC_MUST_BE_ZERO",  // sample3: pad
+             "ffff 0020 00002320 0029 3039 00005BA0 00008707 0000B26E DDD50000 00000100"},
+            {"OFPBAC_BAD_VENDOR_TYPE",  // sample4 (Open vSwitch 3.4) is not known
+             "ffff 0028 00002320 0033 3039 00005BA0 00000000 00008707 00000000 0000B26E DDD50000 00000000"},
             {"OFPBAC_BAD_ARGUMENT",  // multipath: fields 7
              "ffff 0020 00002320 000a 0007 0032 0000 0000 0000 0000 0000 0000 001f 00010004"},
             {"OFPBAC_BAD_ARGUMENT",  // multipath: algorithm 4

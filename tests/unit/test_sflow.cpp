@@ -23,6 +23,20 @@ uint32_t word(const std::vector<uint8_t>& b, size_t at) {
     return uint32_t(b[at]) << 24 | uint32_t(b[at + 1]) << 16 | uint32_t(b[at + 2]) << 8 | b[at + 3];
 }
 
+// A non-blocking UDP socket on a free loopback port, as an exporter's target.
+int open_collector(std::vector<std::string>* targets) {
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    REQUIRE(fd >= 0);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof sa;
+    REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
+    REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) == 0);
+    *targets = {"127.0.0.1:" + std::to_string(ntohs(sa.sin_port))};
+    return fd;
+}
+
 }  // namespace
 
 TEST_CASE("a flow sample: header fields, the raw header record padded, the extended switch record") {
@@ -201,16 +215,19 @@ TEST_CASE("IPFIX: templates, records as long as their templates say, the message
 
     IpfixRecord r;
     r.packets = 7;
-    CHECK(ipfix_encode_record(1, r).size() == record_len[kIpfixTemplateL2]);
+    r.flow.obs_point_id = 1;
+    r.flow.direction = kIpfixEgress;
+    CHECK(ipfix_encode_record(r).size() == record_len[kIpfixTemplateL2]);
     r.flow.key.eth_type = htons(0x0800);
     r.flow.key.nw_proto = 17;
     r.flow.key.nw_src[0] = htonl(0x0a000a01);
     r.flow.key.tp_dst = htons(5001);
-    auto v4 = ipfix_encode_record(1, r);
+    auto v4 = ipfix_encode_record(r);
     CHECK(v4.size() == record_len[kIpfixTemplateIpv4]);
     CHECK(word(v4, 0) == 1);  // observation point
+    CHECK(v4[4] == kIpfixEgress);
     r.flow.key.eth_type = htons(0x86dd);
-    CHECK(ipfix_encode_record(1, r).size() == record_len[kIpfixTemplateIpv6]);
+    CHECK(ipfix_encode_record(r).size() == record_len[kIpfixTemplateIpv6]);
 
     auto m = ipfix_encode_message(1700000000, 9, 123, {t});
     CHECK(u16(m, 0) == 10);
@@ -222,17 +239,8 @@ TEST_CASE("IPFIX: templates, records as long as their templates say, the message
 }
 
 TEST_CASE("IPFIX exporter: full messages whatever the mix of templates") {
-    // A collector socket here; the exporter sends to it.
-    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-    REQUIRE(fd >= 0);
-    sockaddr_in sa{};
-    sa.sin_family = AF_INET;
-    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof sa;
-    REQUIRE(bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) == 0);
-    REQUIRE(getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) == 0);
     IpfixConfig cfg;
-    cfg.targets = {"127.0.0.1:" + std::to_string(ntohs(sa.sin_port))};
+    int fd = open_collector(&cfg.targets);  // the exporter sends here
     cfg.sampling = 1;
     auto e = IpfixExporter::create(cfg);
     REQUIRE(e);
@@ -269,7 +277,7 @@ TEST_CASE("IPFIX exporter: full messages whatever the mix of templates") {
             if (id >= 256) {
                 IpfixRecord r;
                 r.flow.key.eth_type = htons(id == kIpfixTemplateIpv4 ? 0x0800 : id == kIpfixTemplateIpv6 ? 0x86dd : 0);
-                size_t rlen = ipfix_encode_record(0, r).size();
+                size_t rlen = ipfix_encode_record(r).size();
                 CHECK((slen - 4) % rlen == 0);
                 data_records += (slen - 4) / rlen;
             }
@@ -280,4 +288,54 @@ TEST_CASE("IPFIX exporter: full messages whatever the mix of templates") {
     close(fd);
     CHECK(messages > 10);
     CHECK(data_records == 200);
+}
+
+TEST_CASE("IPFIX exporter: a message per observation domain, templates first, counts scaled by the sampling") {
+    IpfixConfig cfg;
+    int fd = open_collector(&cfg.targets);
+    cfg.cache_active_timeout = 60;
+    cfg.cache_max_flows = 10;
+    auto e = IpfixExporter::create(cfg, false);  // per flow: no templates until a domain shows up
+    REQUIRE(e);
+    uint8_t buf[2048];
+    CHECK(recv(fd, buf, sizeof buf, 0) < 0);
+    // Two domains, the same flow in each, sampled 1 in 4 (4 packets a sample).
+    for (uint32_t domain : {7u, 9u, 7u}) {
+        IpfixSample s;
+        s.key.eth_type = htons(0x0800);
+        s.frame_len = 100;
+        s.packets = 4;
+        s.obs_domain_id = domain;
+        s.obs_point_id = domain + 1;
+        (*e)->sample(s);
+    }
+    CHECK((*e)->cached() == 2);
+    (*e)->flush_all();
+    // Each domain's templates, then its records.
+    std::vector<std::pair<uint32_t, uint16_t>> got;  // (domain, first set id)
+    std::map<uint32_t, std::vector<uint8_t>> data;
+    ssize_t n;
+    while ((n = recv(fd, buf, sizeof buf, 0)) > 0) {
+        std::vector<uint8_t> m(buf, buf + n);
+        uint16_t set = uint16_t(m[16] << 8 | m[17]);
+        got.emplace_back(word(m, 12), set);
+        if (set >= 256) data[word(m, 12)] = std::vector<uint8_t>(m.begin() + 20, m.end());
+    }
+    close(fd);
+    using P = std::pair<uint32_t, uint16_t>;
+    CHECK(got == std::vector<P>{P{7, 2}, P{7, kIpfixTemplateIpv4}, P{9, 2}, P{9, kIpfixTemplateIpv4}});
+    REQUIRE(data.size() == 2);
+    IpfixRecord want;
+    want.flow.key.eth_type = htons(0x0800);
+    size_t rlen = ipfix_encode_record(want).size();
+    for (auto& [domain, rec] : data) {
+        REQUIRE(rec.size() == rlen);
+        CHECK(word(rec, 0) == domain + 1);  // observation point
+        // packetDeltaCount and layer2OctetDeltaCount: the record's last 17 bytes hold them and the end reason.
+        auto u64 = [&](size_t at) { return uint64_t(word(rec, at)) << 32 | word(rec, at + 4); };
+        uint64_t packets = u64(rlen - 17), octets = u64(rlen - 9);
+        CHECK(packets == (domain == 7 ? 8 : 4));
+        CHECK(octets == packets * 100);
+        CHECK(rec[rlen - 1] == kIpfixEndForced);
+    }
 }
