@@ -478,6 +478,8 @@ std::map<std::string, IfaceStatus> Switch::reconfigure(const SwitchConfig& confi
     }
     config_ = config;
     rebuild_world();
+    tnl_.set_bridges(names);
+    tnl_kernel_changed(true);
 
     // Datapath ports nothing claims any more (left by an earlier run).
     for (const auto& p : dpif_->ports()) {
@@ -559,6 +561,7 @@ void Switch::handle_upcall(const Upcall& up) {
     if (!xo.error.empty()) vlog.warn_rl(rl, "{}: translation failed: {}", br->x.name, xo.error);
     if (xo.mac_changed) need_revalidate_ = true;
     apply_learned(xo.learned_flows, xo.fin_timeouts, ntohs(up.hdr.key.tcp_flags), in.now);
+    learn_neighbours(xo);
     for (uint64_t id : xo.rules) {
         if (OfRule* r = br->pipeline.by_id(id)) {
             r->packets++;
@@ -849,6 +852,7 @@ void Switch::run(Clock::time_point now) {
     for (auto& [n, br] : bridges_) {
         br->mac.expire(now);
     }
+    tnl_.neigh.run(NeighCache::Clock::now());
     uint64_t now_ns = monotonic_ns();
     uint64_t max_idle_ns = static_cast<uint64_t>(config_.max_idle.count()) * 1000000ull;
     uint64_t gen = ++dump_gen_;
@@ -1028,6 +1032,7 @@ std::optional<OfpError> Switch::packet_out(const std::string& bridge, OfPort in_
     if (!xo.error.empty()) return OfpError{OfpErr::OFPBAC_BAD_ARGUMENT, xo.error};
     if (xo.mac_changed) need_revalidate_ = true;
     apply_learned(xo.learned_flows, xo.fin_timeouts, ntohs(in.flow.pkt.tcp_flags), Clock::now());
+    learn_neighbours(xo);
     auto list = compiler::encode_action_list(xo.actions);
     if (!list) return OfpError{OfpErr::OFPBAC_TOO_MANY, list.message()};
     auto user = [this, &br, &in, &packet](const xvs_action& a, std::span<const uint8_t> pkt) {
@@ -1304,6 +1309,31 @@ Result<std::string> Switch::report_each(const std::string& bridge,
     for (const auto& [name, br] : bridges_)
         if (bridge.empty() || name == bridge) out += fn(name, *br);
     return out;
+}
+
+// ---- Tunnel routing -----------------------------------------------------
+
+void Switch::tnl_kernel_changed(bool neighbours_too) {
+    if (!opts_.kernel_devices) return;
+    if (auto st = tnl_.sync_routes(); !st.ok()) vlog.warn_rl(rl, "tunnel routing: {}", st.message());
+    if (neighbours_too)
+        if (auto st = tnl_.sync_neighbours(NeighCache::Clock::now()); !st.ok())
+            vlog.warn_rl(rl, "tunnel routing: {}", st.message());
+    // Which neighbour replies are snooped depends on the bridges' addresses.
+    for (auto& [name, br] : bridges_) {
+        auto addrs = tnl_.bridge_addrs(name);
+        if (addrs == br->x.local_addrs) continue;
+        br->x.local_addrs = std::move(addrs);
+        need_revalidate_ = true;
+    }
+}
+
+void Switch::tnl_neighbour(const netdev::NeighInfo& n, bool deleted) {
+    tnl_.neighbour_event(n, deleted, NeighCache::Clock::now());
+}
+
+void Switch::learn_neighbours(const XlateOut& xo) {
+    for (const auto& n : xo.neighbours) tnl_.neigh.set(n.bridge, n.ip, n.mac, NeighCache::Clock::now());
 }
 
 // ---- sFlow --------------------------------------------------------------

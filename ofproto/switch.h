@@ -22,6 +22,7 @@
 #include "ofproto/flow_table.h"
 #include "ofproto/ofp_msgs.h"
 #include "ofproto/ipfix.h"
+#include "ofproto/tnl_routing.h"
 #include "ofproto/netflow.h"
 #include "ofproto/sflow.h"
 #include "ofproto/xlate.h"
@@ -209,6 +210,15 @@ public:
     // ipfix/show: each bridge's IPFIX exporter, or one bridge's.
     Result<std::string> ipfix_show(const std::string& bridge);
 
+    // Userspace tunnel routing: the router and the neighbour cache, which
+    // the ovs/route/* and tnl/neigh/* commands use.
+    TnlRouting& tnl() { return tnl_; }
+    // The kernel's routes or addresses changed (or notifications were
+    // lost): re-read them, the bridges' own addresses and, when asked, the
+    // kernel's neighbours. Nothing on the dummy datapath.
+    void tnl_kernel_changed(bool neighbours_too);
+    void tnl_neighbour(const netdev::NeighInfo& n, bool deleted);
+
 private:
     struct BridgeState;
     struct Ukey;
@@ -279,6 +289,7 @@ private:
     void prepare(XlateIn& in);
     uint64_t register_packet_in(const PacketInSpec& spec);
     void deliver_userspace(uint64_t cookie, std::span<const uint8_t> packet, uint32_t total_len);
+    void learn_neighbours(const XlateOut& xo);  // what translation snooped, into the tunnel neighbour cache
 
     std::unique_ptr<Dpif> dpif_;
     Options opts_;
@@ -298,6 +309,7 @@ private:
     std::unordered_map<uint64_t, PacketInSpec> packet_ins_;
     // OpenFlow sample actions' specs by their datapath sample cookie.
     std::unordered_map<uint64_t, FlowSampleSpec> flow_samples_;
+    TnlRouting tnl_;
 };
 
 }  // namespace xvs::ofproto

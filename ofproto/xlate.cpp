@@ -894,9 +894,58 @@ private:
             trace("output to port {} (\"{}\") that is down or not attached: dropped", port, xp.name);
             return;
         }
+        if (port == kOfppLocal) snoop_neighbour();
         commit();
         emit(xvs_action{.type = XVS_ACT_OUTPUT, .arg = xp.dp_port});
         out_.of_outputs.push_back(xp.ofport);
+    }
+
+    // A neighbour reply to one of the bridge's own addresses on its way to
+    // the local port teaches the tunnel neighbour cache (Open vSwitch's
+    // tnl_neigh_snoop): ARP replies and gratuitous ARPs by their sender,
+    // neighbour advertisements with a target link-layer address by their
+    // target. The megaflow keeps what the decision read.
+    void snoop_neighbour() {
+        const xvs_flow_key& p = flow_.pkt;
+        xvs_flow_key& wc = out_.wc.pkt;
+        XVS_WC_FULL(wc, eth_type);
+        if (br_->local_addrs.empty()) return;
+        auto ours = [&](const Addr16& a) {
+            return std::find(br_->local_addrs.begin(), br_->local_addrs.end(), a) != br_->local_addrs.end();
+        };
+        auto zero_mac = [](const uint8_t* m) { return std::all_of(m, m + 6, [](uint8_t b) { return b == 0; }); };
+        std::array<uint8_t, 6> mac{};
+        Addr16 ip{};
+        if (p.eth_type == htons(0x0806)) {
+            wc.nw_dst[0] = 0xffffffff;
+            if (!ours(addr_from_v4(p.nw_dst[0]))) return;
+            XVS_WC_FULL(wc, nw_proto);
+            wc.nw_src[0] = 0xffffffff;
+            std::memset(wc.arp_sha, 0xff, 6);
+            bool garp = p.nw_src[0] == p.nw_dst[0];
+            if ((p.nw_proto != 2 && !garp) || zero_mac(p.arp_sha)) return;
+            ip = addr_from_v4(p.nw_src[0]);
+            std::memcpy(mac.data(), p.arp_sha, 6);
+        } else if (p.eth_type == htons(0x86dd)) {
+            XVS_WC_FULL(wc, nw_proto);
+            if (p.nw_proto != 58) return;
+            std::memset(wc.nw_dst, 0xff, sizeof wc.nw_dst);
+            Addr16 dst;
+            std::memcpy(dst.data(), p.nw_dst, 16);
+            if (!ours(dst)) return;
+            XVS_WC_FULL(wc, tp_src);
+            if (p.tp_src != htons(136)) return;
+            std::memset(wc.nd_target, 0xff, sizeof wc.nd_target);
+            std::memset(wc.arp_tha, 0xff, 6);
+            if (zero_mac(p.arp_tha)) return;
+            std::memcpy(ip.data(), p.nd_target, 16);
+            std::memcpy(mac.data(), p.arp_tha, 6);
+        } else {
+            return;
+        }
+        out_.neighbours.push_back({br_->name, ip, mac});
+        trace("neighbour {} is at {:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x} (snooped for tunnels)", format_addr(ip),
+              mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
     }
 
     void patch(const XPort& xp) {

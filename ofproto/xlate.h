@@ -20,6 +20,7 @@
 #include "ofproto/mac_learning.h"
 #include "ofproto/ofp_msgs.h"
 #include "ofproto/pipeline.h"
+#include "ofproto/router.h"
 
 namespace xvs::ofproto {
 
@@ -98,6 +99,10 @@ struct XBridge {
     uint32_t ipfix_probability = 0;  // bridge-wide IPFIX on: likewise
     bool ipfix_flow = false;         // a Flow_Sample_Collector_Set exports: OpenFlow sample actions sample
     bool netflow = false;            // NetFlow on: IPv4 megaflows are exact on what names a NetFlow flow
+    // The addresses of the bridge's own interface: ARP replies and
+    // neighbour advertisements to them that reach the local port are
+    // snooped into the tunnel neighbour cache.
+    std::vector<Addr16> local_addrs;
     std::map<OfPort, XPort> ports;
     std::map<uint32_t, XBundle> bundles;
     Pipeline* pipeline = nullptr;
@@ -214,6 +219,12 @@ struct XlateOut {
     std::vector<GroupHit> groups;         // group buckets executed
     std::vector<std::pair<std::string, uint32_t>> meters;  // OpenFlow meters passed: (bridge, meter id)
     bool mac_changed = false;             // learning changed where an address lives
+    struct Neighbour {
+        std::string bridge;
+        Addr16 ip{};
+        std::array<uint8_t, 6> mac{};
+    };
+    std::vector<Neighbour> neighbours;  // snooped ARP/ND replies for the tunnel neighbour cache
     std::string error;                    // translation gave up (the packet is dropped)
     std::vector<std::string> trace;       // ofproto/trace lines when XlateIn::trace
     Flow final_flow;

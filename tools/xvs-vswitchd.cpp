@@ -64,6 +64,25 @@ void add_commands(xvs::UnixctlServer& ctl, xvs::ofproto::Switch& sw) {
     ctl.add_command("ipfix/show", "[bridge]", 0, 1,
                     [&](const Args& a) -> R { return sw.ipfix_show(a.empty() ? "" : a[0]); });
     ctl.add_command("memory/show", "", 0, 0, [&](const Args&) -> R { return sw.memory_show(); });
+    // Userspace tunnel routing, with Open vSwitch's names (tnl/arp/* are
+    // its older aliases of tnl/neigh/*).
+    auto& tnl = sw.tnl();
+    ctl.add_command("ovs/route/show", "", 0, 0, [&](const Args&) -> R { return tnl.route_show(); });
+    ctl.add_command("ovs/route/add", "ip_addr/prefix_len out_br_name [gw] [pkt_mark=mark]", 2, 4,
+                    [&](const Args& a) -> R { return tnl.route_add(a); });
+    ctl.add_command("ovs/route/del", "ip_addr/prefix_len [pkt_mark=mark]", 1, 2,
+                    [&](const Args& a) -> R { return tnl.route_del(a); });
+    ctl.add_command("ovs/route/lookup", "ip_addr [pkt_mark=mark]", 1, 2,
+                    [&](const Args& a) -> R { return tnl.route_lookup(a); });
+    for (const char* p : {"tnl/neigh", "tnl/arp"}) {
+        std::string prefix = p;
+        ctl.add_command(prefix + "/show", "", 0, 0,
+                        [&](const Args&) -> R { return tnl.neigh_show(xvs::ofproto::NeighCache::Clock::now()); });
+        ctl.add_command(prefix + "/set", "BRIDGE IP MAC", 3, 3,
+                        [&](const Args& a) -> R { return tnl.neigh_set(a, xvs::ofproto::NeighCache::Clock::now()); });
+        ctl.add_command(prefix + "/flush", "", 0, 0, [&](const Args&) -> R { return tnl.neigh_flush(); });
+        ctl.add_command(prefix + "/aging", "[SECS]", 0, 1, [&](const Args& a) -> R { return tnl.neigh_aging(a); });
+    }
     ctl.add_command("coverage/show", "", 0, 0, [&](const Args&) -> R {
         const auto& s = sw.stats();
         return fmt::format(
@@ -248,6 +267,24 @@ int main(int argc, char* argv[]) {
             bool changed = false;
             links->drain([&](const xvs::netdev::LinkMonitor::Event&) { changed = true; });
             if (changed) bridge.devices_changed();
+        });
+    }
+    // Routes, addresses and neighbours for userspace tunnels.
+    std::unique_ptr<xvs::netdev::NetMonitor> net;
+    xvs::PollLoop::FdWatch net_watch;
+    if (!dummy) {
+        auto m = xvs::netdev::NetMonitor::open();
+        if (!m) return daemon.startup_failed(fmt::format("cannot monitor routes: {}", m.message()));
+        net = std::move(*m);
+        net_watch = loop.watch_fd(net->fd(), POLLIN, [&](short) {
+            bool routes = false, resync = false;
+            net->drain([&](const xvs::netdev::NetMonitor::Event& e) {
+                using K = xvs::netdev::NetMonitor::Event;
+                if (e.kind == K::Neigh) sw.tnl_neighbour(e.neigh, e.deleted);
+                if (e.kind == K::Route || e.kind == K::Addr) routes = true;
+                if (e.kind == K::Resync) resync = true;
+            });
+            if (routes || resync) sw.tnl_kernel_changed(resync);
         });
     }
     auto upcall_watch = loop.watch_fd(sw.upcall_fd(), POLLIN, [&](short) { sw.handle_upcalls(); });

@@ -3,6 +3,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/if.h>
 #include <linux/if_link.h>
+#include <linux/neighbour.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
@@ -11,6 +12,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 
 namespace xvs::netdev {
 namespace {
@@ -409,28 +411,34 @@ Status set_mtu(const std::string& name, int mtu) {
     return {};
 }
 
-Result<std::unique_ptr<LinkMonitor>> LinkMonitor::open() {
-    auto fd = open_rtnl(RTMGRP_LINK, SOCK_NONBLOCK);
-    if (!fd.ok()) return make_error("cannot open link monitor: {}", fd.message());
-    // A burst of changes (a bridge's ports created at once) should not cost
-    // a resync; SO_RCVBUFFORCE exceeds rmem_max when we may.
+namespace {
+
+// A non-blocking notification socket for 'groups'. A burst of changes (a
+// bridge's ports created at once) should not cost a resync: SO_RCVBUFFORCE
+// exceeds rmem_max when we may.
+Result<UniqueFd> open_monitor(uint32_t groups, const char* what) {
+    auto fd = open_rtnl(groups, SOCK_NONBLOCK);
+    if (!fd.ok()) return make_error("cannot open {} monitor: {}", what, describe(fd.error()));
     int size = 1 << 20;
     if (::setsockopt(fd->get(), SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof size) < 0)
         (void)::setsockopt(fd->get(), SOL_SOCKET, SO_RCVBUF, &size, sizeof size);
-    return std::unique_ptr<LinkMonitor>(new LinkMonitor(std::move(fd).value()));
+    return std::move(fd).value();
 }
 
-void LinkMonitor::drain(const std::function<void(const Event&)>& fn) {
+// Reads every pending notification without blocking: each message to
+// 'on_msg', and 'on_lost' once when some were lost.
+void drain_notifications(int fd, const std::function<void(const nlmsghdr*)>& on_msg,
+                         const std::function<void()>& on_lost) {
     std::vector<char> buf(kRecvBufferSize);
     bool resync_reported = false;
     for (;;) {
-        ssize_t n = recv_from_kernel(fd_.get(), buf.data(), buf.size());
+        ssize_t n = recv_from_kernel(fd, buf.data(), buf.size());
         if (n < 0) {
             // ENOBUFS: notifications were dropped. ENOSPC: one did not fit
             // (and is gone). Either way only a full re-read is accurate; the
             // socket keeps delivering what comes after.
             if (errno == ENOBUFS || errno == ENOSPC) {
-                if (!resync_reported) fn(Event{0, {}, false});
+                if (!resync_reported) on_lost();
                 resync_reported = true;
                 continue;
             }
@@ -438,13 +446,201 @@ void LinkMonitor::drain(const std::function<void(const Event&)>& fn) {
         }
         int len = static_cast<int>(n);
         for (auto* nlh = reinterpret_cast<const nlmsghdr*>(buf.data()); mnl_nlmsg_ok(nlh, len);
-             nlh = mnl_nlmsg_next(nlh, &len)) {
-            if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK) continue;
-            LinkInfo info;
-            if (!parse_link(nlh, info)) continue;
-            fn(Event{info.ifindex, std::move(info.name), nlh->nlmsg_type == RTM_DELLINK});
-        }
+             nlh = mnl_nlmsg_next(nlh, &len))
+            on_msg(nlh);
     }
+}
+
+}  // namespace
+
+Result<std::unique_ptr<LinkMonitor>> LinkMonitor::open() {
+    auto fd = open_monitor(RTMGRP_LINK, "link");
+    if (!fd.ok()) return fd.error();
+    return std::unique_ptr<LinkMonitor>(new LinkMonitor(std::move(fd).value()));
+}
+
+void LinkMonitor::drain(const std::function<void(const Event&)>& fn) {
+    drain_notifications(
+        fd_.get(),
+        [&](const nlmsghdr* nlh) {
+            if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK) return;
+            LinkInfo info;
+            if (!parse_link(nlh, info)) return;
+            fn(Event{info.ifindex, std::move(info.name), nlh->nlmsg_type == RTM_DELLINK});
+        },
+        [&] { fn(Event{0, {}, false}); });
+}
+
+// ---- Routes, addresses, neighbours -----------------------------------------
+
+namespace {
+
+std::string ifname_of(int ifindex) {
+    auto l = get_link(ifindex);
+    return l.ok() ? l->name : std::string();
+}
+
+// An address attribute of 'family' in the 16-byte form.
+bool attr_addr(const nlattr* a, uint8_t family, Addr16& out) {
+    size_t n = family == AF_INET ? 4 : 16;
+    if (mnl_attr_get_payload_len(a) < n) return false;
+    out = {};
+    if (family == AF_INET) {
+        out[10] = out[11] = 0xff;
+        std::memcpy(out.data() + 12, mnl_attr_get_payload(a), 4);
+    } else {
+        std::memcpy(out.data(), mnl_attr_get_payload(a), 16);
+    }
+    return true;
+}
+
+const char* attrs_after(const nlmsghdr* nlh, size_t fixed) {
+    return static_cast<const char*>(mnl_nlmsg_get_payload_offset(nlh, fixed));
+}
+const char* msg_end(const nlmsghdr* nlh) { return reinterpret_cast<const char*>(nlh) + nlh->nlmsg_len; }
+
+// An RTM_NEWROUTE worth keeping (Open vSwitch's route_table_parse()).
+bool parse_route(const nlmsghdr* nlh, RouteInfo& r) {
+    if (mnl_nlmsg_get_payload_len(nlh) < sizeof(rtmsg)) return false;
+    const auto* rtm = static_cast<const rtmsg*>(mnl_nlmsg_get_payload(nlh));
+    if (rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) return false;
+    if (rtm->rtm_scope == RT_SCOPE_NOWHERE || (rtm->rtm_type != RTN_UNICAST && rtm->rtm_type != RTN_LOCAL)) return false;
+    uint32_t table = rtm->rtm_table;
+    bool v4 = rtm->rtm_family == AF_INET;
+    r = RouteInfo{};
+    r.plen = rtm->rtm_dst_len + (v4 ? 96 : 0);
+    r.local = rtm->rtm_type == RTN_LOCAL;
+    if (v4) r.dst[10] = r.dst[11] = 0xff;  // 0.0.0.0 without RTA_DST
+    for_each_attr(attrs_after(nlh, sizeof(rtmsg)), msg_end(nlh), [&](const nlattr* a) {
+        uint32_t v = 0;
+        switch (mnl_attr_get_type(a)) {
+            case RTA_DST: attr_addr(a, rtm->rtm_family, r.dst); break;
+            case RTA_GATEWAY: attr_addr(a, rtm->rtm_family, r.gw); break;
+            case RTA_OIF: if (attr_u32(a, v)) r.ifindex = static_cast<int>(v); break;
+            case RTA_MARK: attr_u32(a, r.mark); break;
+            case RTA_TABLE: attr_u32(a, table); break;
+            default: break;
+        }
+    });
+    // (A route without a device leads nowhere.)
+    return r.ifindex && (table == RT_TABLE_MAIN || table == RT_TABLE_DEFAULT || table == RT_TABLE_LOCAL);
+}
+
+bool parse_addr(const nlmsghdr* nlh, AddrInfo& ai) {
+    if (mnl_nlmsg_get_payload_len(nlh) < sizeof(ifaddrmsg)) return false;
+    const auto* ifa = static_cast<const ifaddrmsg*>(mnl_nlmsg_get_payload(nlh));
+    if (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6) return false;
+    ai = AddrInfo{};
+    ai.ifindex = static_cast<int>(ifa->ifa_index);
+    ai.plen = ifa->ifa_prefixlen + (ifa->ifa_family == AF_INET ? 96 : 0);
+    bool have = false, have_local = false;
+    for_each_attr(attrs_after(nlh, sizeof(ifaddrmsg)), msg_end(nlh), [&](const nlattr* a) {
+        // IFA_LOCAL is the address of a point-to-point link's near end.
+        if (mnl_attr_get_type(a) == IFA_LOCAL) have = have_local = attr_addr(a, ifa->ifa_family, ai.addr);
+        if (mnl_attr_get_type(a) == IFA_ADDRESS && !have_local) have = attr_addr(a, ifa->ifa_family, ai.addr);
+    });
+    return have;
+}
+
+bool parse_neigh(const nlmsghdr* nlh, NeighInfo& n) {
+    if (mnl_nlmsg_get_payload_len(nlh) < sizeof(ndmsg)) return false;
+    const auto* nd = static_cast<const ndmsg*>(mnl_nlmsg_get_payload(nlh));
+    if (nd->ndm_family != AF_INET && nd->ndm_family != AF_INET6) return false;
+    n = NeighInfo{};
+    n.ifindex = nd->ndm_ifindex;
+    n.valid = nd->ndm_state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT | NUD_NOARP);
+    bool have_ip = false, have_mac = false;
+    for_each_attr(attrs_after(nlh, sizeof(ndmsg)), msg_end(nlh), [&](const nlattr* a) {
+        if (mnl_attr_get_type(a) == NDA_DST) have_ip = attr_addr(a, nd->ndm_family, n.ip);
+        if (mnl_attr_get_type(a) == NDA_LLADDR && mnl_attr_get_payload_len(a) == 6) {
+            std::memcpy(n.mac.data(), mnl_attr_get_payload(a), 6);
+            have_mac = true;
+        }
+    });
+    if (!have_mac) n.valid = false;
+    return have_ip;
+}
+
+// A dump of 'type' (RTM_GETROUTE, RTM_GETADDR, RTM_GETNEIGH) for both
+// families, each reply through 'parse', retried when interrupted.
+template <typename T>
+Result<std::vector<T>> dump(uint16_t type, size_t fixed, bool (*parse)(const nlmsghdr*, T&), const char* what) {
+    NlFailure last;
+    for (int attempt = 0; attempt < 5; attempt++) {
+        char buf[kRequestBufferSize];
+        nlmsghdr* nlh = mnl_nlmsg_put_header(buf);
+        nlh->nlmsg_type = type;
+        nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+        auto* hdr = static_cast<uint8_t*>(mnl_nlmsg_put_extra_header(nlh, fixed));
+        hdr[0] = AF_UNSPEC;  // the family is the first byte of rtmsg, ifaddrmsg and ndmsg
+        std::vector<T> out;
+        auto st = exchange(nlh, [&](const nlmsghdr* reply) {
+            T t;
+            if (reply->nlmsg_type == type - 2 /* RTM_NEW* */ && parse(reply, t)) out.push_back(std::move(t));
+        });
+        if (st.ok()) {
+            // Device names from one listing (an entry whose device went
+            // meanwhile is left out).
+            auto links = dump_links();
+            if (!links.ok()) return links.error();
+            std::map<int, std::string> names;
+            for (const auto& l : *links) names[l.ifindex] = l.name;
+            std::erase_if(out, [&](T& t) {
+                auto it = names.find(t.ifindex);
+                if (it == names.end()) return true;
+                t.ifname = it->second;
+                return false;
+            });
+            return out;
+        }
+        last = st.error();
+        if (last.err != EAGAIN) break;
+    }
+    return make_error("cannot list {}: {}", what, describe(last));
+}
+
+}  // namespace
+
+Result<std::vector<RouteInfo>> dump_routes() { return dump<RouteInfo>(RTM_GETROUTE, sizeof(rtmsg), parse_route, "routes"); }
+Result<std::vector<AddrInfo>> dump_addresses() {
+    return dump<AddrInfo>(RTM_GETADDR, sizeof(ifaddrmsg), parse_addr, "addresses");
+}
+Result<std::vector<NeighInfo>> dump_neighbours() {
+    return dump<NeighInfo>(RTM_GETNEIGH, sizeof(ndmsg), parse_neigh, "neighbours");
+}
+
+Result<std::unique_ptr<NetMonitor>> NetMonitor::open() {
+    auto fd = open_monitor(RTMGRP_IPV4_ROUTE | RTMGRP_IPV6_ROUTE | RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR |
+                               RTMGRP_NEIGH,
+                           "route");
+    if (!fd.ok()) return fd.error();
+    return std::unique_ptr<NetMonitor>(new NetMonitor(std::move(fd).value()));
+}
+
+void NetMonitor::drain(const std::function<void(const Event&)>& fn) {
+    drain_notifications(
+        fd_.get(),
+        [&](const nlmsghdr* nlh) {
+            switch (nlh->nlmsg_type) {
+                case RTM_NEWROUTE:
+                case RTM_DELROUTE:
+                    return fn(Event{Event::Route, {}, false});
+                case RTM_NEWADDR:
+                case RTM_DELADDR:
+                    return fn(Event{Event::Addr, {}, false});
+                case RTM_NEWNEIGH:
+                case RTM_DELNEIGH: {
+                    NeighInfo ni;
+                    if (!parse_neigh(nlh, ni)) return;
+                    ni.ifname = ifname_of(ni.ifindex);
+                    if (!ni.ifname.empty()) fn(Event{Event::Neigh, std::move(ni), nlh->nlmsg_type == RTM_DELNEIGH});
+                    return;
+                }
+                default:
+                    return;
+            }
+        },
+        [&] { fn(Event{Event::Resync, {}, false}); });
 }
 
 }  // namespace xvs::netdev

@@ -59,6 +59,62 @@ Status set_up(const std::string& name, bool up);
 Status set_mac(const std::string& name, const std::array<uint8_t, 6>& mac);
 Status set_mtu(const std::string& name, int mtu);
 
+// ---- Routes, addresses and neighbours (userspace tunnel routing) -----------
+
+// Addresses in one 16-byte form: IPv6, or IPv4 mapped (::ffff:a.b.c.d), as
+// Open vSwitch's router keeps them. Network byte order.
+using Addr16 = std::array<uint8_t, 16>;
+
+// A unicast or local route of the main, default or local table; IPv4
+// routes mapped, their prefix length counted in the 128-bit form (+96).
+struct RouteInfo {
+    Addr16 dst{};
+    int plen = 0;
+    bool local = false;  // RTN_LOCAL: an address of this host
+    int ifindex = 0;
+    std::string ifname;  // the output device's name
+    Addr16 gw{};         // all zero: none
+    uint32_t mark = 0;   // RTA_MARK
+};
+Result<std::vector<RouteInfo>> dump_routes();
+
+// An address of a device (IPv4 mapped, prefix length in the 128-bit form).
+struct AddrInfo {
+    int ifindex = 0;
+    std::string ifname;
+    Addr16 addr{};
+    int plen = 0;
+};
+Result<std::vector<AddrInfo>> dump_addresses();
+
+// A neighbour table entry with a link-layer address (IPv4 mapped).
+struct NeighInfo {
+    int ifindex = 0;
+    std::string ifname;
+    Addr16 ip{};
+    std::array<uint8_t, 6> mac{};
+    bool valid = false;  // reachable, stale, delayed, probing, permanent or noarp: the MAC can be used
+};
+Result<std::vector<NeighInfo>> dump_neighbours();
+
+// Route, address and neighbour notifications, non-blocking as LinkMonitor.
+class NetMonitor {
+public:
+    struct Event {
+        enum Kind { Resync, Route, Addr, Neigh } kind;
+        NeighInfo neigh;       // Neigh
+        bool deleted = false;  // RTM_DELNEIGH (Neigh)
+    };
+    static Result<std::unique_ptr<NetMonitor>> open();
+    int fd() const { return fd_.get(); }
+    // Resync: notifications were lost; re-read everything.
+    void drain(const std::function<void(const Event&)>& fn);
+
+private:
+    explicit NetMonitor(UniqueFd fd) : fd_(std::move(fd)) {}
+    UniqueFd fd_;
+};
+
 // Link change notifications (the RTMGRP_LINK multicast group) of the
 // namespace the monitor was opened in. The fd is non-blocking: put it in a
 // PollLoop for POLLIN and call drain() when it is readable.

@@ -8,7 +8,7 @@
 source "$(dirname "$0")/lib.sh"
 HOOK=${1:-tc}
 require_root ip ethtool tcpdump "$PY"
-"$PY" -c 'import scapy' 2>/dev/null || { [ "${CI:-}" = true ] && fail "needs python3-scapy"; echo "SKIPPED: needs python3-scapy"; exit 77; }
+require_scapy
 
 new_dp vlan
 new_host a 10.210.0.1/24

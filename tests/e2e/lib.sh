@@ -35,6 +35,13 @@ require_root() {
   done
 }
 
+# Skips (or under CI fails) when Python's scapy is missing.
+require_scapy() {
+  "$PY" -c 'import scapy' 2>/dev/null && return 0
+  [ "${CI:-}" = true ] && fail "needs python3-scapy"
+  echo "SKIPPED: needs python3-scapy"; exit 77
+}
+
 e2e_cleanup() {
   local rc=$?
   set +e

@@ -12,10 +12,7 @@
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/vswitchd_lib.sh"
 require_root nsenter
-$PY -c 'import scapy' 2>/dev/null || {
-  [ "${CI:-}" = true ] && fail "needs python3-scapy"
-  echo "SKIPPED: needs python3-scapy"; exit 77
-}
+require_scapy
 HELPER="$SRC/tests/e2e/vswitchd_vlan_modes.py"
 
 new_ns h1
