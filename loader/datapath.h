@@ -111,7 +111,9 @@ public:
     // Megaflows.
     Status put_flow(const xvs_flow_key& key, const xvs_flow_key& mask, xvs_action_list actions,
                     PutMode mode, bool clear_stats = false);
-    Status del_flow(const xvs_flow_key& key, const xvs_flow_key& mask);
+    // Removes a megaflow; *last (when given) gets its statistics as they
+    // were just before.
+    Status del_flow(const xvs_flow_key& key, const xvs_flow_key& mask, xvs_flow_stats* last = nullptr);
     Status flush_flows();
     std::vector<FlowEntry> dump_flows() const;
     // The same, one flow at a time without collecting them (batched reads).

@@ -218,12 +218,14 @@ Status Datapath::put_flow(const xvs_flow_key& key, const xvs_flow_key& mask, xvs
     return {};
 }
 
-Status Datapath::del_flow(const xvs_flow_key& key, const xvs_flow_key& mask) {
+Status Datapath::del_flow(const xvs_flow_key& key, const xvs_flow_key& mask, xvs_flow_stats* last) {
     for (uint32_t id = 0; id < XVS_MAX_MASKS; id++) {
         auto m = masks_.lookup(id);
         if (!m || !m->in_use || !same_key(m->mask, mask)) continue;
         xvs_mf_key_l mk = pack_key(id, apply_mask(key, mask), *m);
-        if (!flows_.lookup(m->cls, mk)) break;
+        auto v = flows_.lookup(m->cls, mk);
+        if (!v) break;
+        if (last) *last = v->stats;
         if (auto s = flows_.remove(m->cls, mk); !s) return s;
         if (m->n_flows <= 1) return release_mask(id);
         m->n_flows--;

@@ -40,7 +40,8 @@ public:
 
     virtual Status put_flow(const xvs_flow_key& key, const xvs_flow_key& mask, const xvs_action_list& actions,
                             PutMode mode) = 0;
-    virtual Status del_flow(const xvs_flow_key& key, const xvs_flow_key& mask) = 0;
+    // *last (when given): the flow's statistics just before it went.
+    virtual Status del_flow(const xvs_flow_key& key, const xvs_flow_key& mask, xvs_flow_stats* last = nullptr) = 0;
     virtual std::vector<FlowEntry> dump_flows() const = 0;
     // Every flow, one at a time (the revalidator's dump; no list is built
     // where the datapath can avoid it).

@@ -27,7 +27,9 @@ public:
                     PutMode mode) override {
         return dp_->put_flow(key, mask, actions, mode);
     }
-    Status del_flow(const xvs_flow_key& key, const xvs_flow_key& mask) override { return dp_->del_flow(key, mask); }
+    Status del_flow(const xvs_flow_key& key, const xvs_flow_key& mask, xvs_flow_stats* last) override {
+        return dp_->del_flow(key, mask, last);
+    }
     std::vector<FlowEntry> dump_flows() const override { return dp_->dump_flows(); }
     Status for_each_flow(const std::function<void(const FlowEntry&)>& fn) const override {
         return dp_->for_each_flow(fn);

@@ -358,9 +358,12 @@ public:
         return {};
     }
 
-    Status del_flow(const xvs_flow_key& key, const xvs_flow_key& mask) override {
+    Status del_flow(const xvs_flow_key& key, const xvs_flow_key& mask, xvs_flow_stats* last) override {
         Subtable* st = subtable_for(mask);
-        if (!st || !st->flows.erase(masked_words(key, mask))) return make_error("no such flow");
+        auto it = st ? st->flows.find(masked_words(key, mask)) : decltype(st->flows.end()){};
+        if (!st || it == st->flows.end()) return make_error("no such flow");
+        if (last) *last = it->second.stats;
+        st->flows.erase(it);
         n_flows_--;
         if (st->flows.empty()) release(st->id);
         return {};

@@ -74,10 +74,19 @@ std::optional<std::pair<Addr16, int>> parse_prefix(std::string_view s) {
     return std::pair{addr_mask(*addr, plen), plen};
 }
 
+// The device's address whose subnet holds 'dst', the longest such prefix
+// (for an IPv4 destination only IPv4 addresses), as Open vSwitch picks it.
 std::optional<Addr16> Router::source_for(const std::string& dev, const Addr16& dst) const {
-    for (const auto& a : addrs_)
-        if (a.ifname == dev && addr_mask(a.addr, a.plen) == addr_mask(dst, a.plen)) return a.addr;
-    return std::nullopt;
+    std::optional<Addr16> best;
+    int best_plen = -1;
+    for (const auto& a : addrs_) {
+        if (a.ifname != dev || (addr_is_v4(dst) && !addr_is_v4(a.addr))) continue;
+        if (a.plen > best_plen && addr_mask(a.addr, a.plen) == addr_mask(dst, a.plen)) {
+            best = a.addr;
+            best_plen = a.plen;
+        }
+    }
+    return best;
 }
 
 bool Router::insert(RouteEntry e) {

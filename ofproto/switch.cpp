@@ -590,7 +590,18 @@ void Switch::handle_upcall(const Upcall& up) {
     if (const Ukey* uk = install(up.hdr.key, xo, *list))
         netflow_credit(uk->key, uk->nf_output, 1, up.hdr.pkt_len, uint8_t(ntohs(up.hdr.key.tcp_flags)), in.now);
     if (xo.actions.empty()) return;
-    if (up.hdr.cap_len < up.hdr.pkt_len) return;  // cut short: the flow carries the next ones
+    if (up.hdr.cap_len < up.hdr.pkt_len) {
+        // Cut short: not executed (the flow carries the next ones), but
+        // the samples that lead its actions see the packet as it came.
+        std::uniform_int_distribution<uint32_t> draw;
+        for (const xvs_action& a : xo.actions) {
+            if (a.type == XVS_ACT_METER) continue;  // ingress policing comes first
+            if (a.type != XVS_ACT_SAMPLE) break;
+            if (a.arg == UINT32_MAX || draw(rng_) < a.arg)
+                take_sample(*br, a.u.cookie, up.hdr.in_port, up.hdr.key, up.packet, up.hdr.pkt_len);
+        }
+        return;
+    }
     // The execution hands back packet-ins and the samples it takes (the
     // datapath samples no executed packet).
     uint32_t total_len = up.hdr.pkt_len;
@@ -798,7 +809,10 @@ void Switch::revalidate(const std::function<bool(const Ukey&)>& only) {
             }
         }
         if (!keep) {
-            (void)dpif_->del_flow(uk.key, uk.mask);
+            // What it passed since the last dump goes to the rules it ran
+            // (and NetFlow) before it goes.
+            xvs_flow_stats last{};
+            if (dpif_->del_flow(uk.key, uk.mask, &last).ok()) push_stats(uk, last, Clock::now());
             stats_.flows_revalidated_away++;
             forget(uk);
             it = ukeys_.erase(it);

@@ -302,6 +302,7 @@ private:
     SwitchConfig config_;
     bool need_revalidate_ = false;
     bool adopted_ = false;
+    std::minstd_rand rng_{std::random_device{}()};  // sampling of first packets too long to execute
     SwitchStats stats_;
     std::map<std::pair<std::string, std::string>, MirrorStats> mirror_stats_;
     OfHooks hooks_;

@@ -4,11 +4,12 @@
 
 namespace xvs::ofproto {
 
-bool NeighCache::set(const std::string& bridge, const Addr16& ip, const Mac& mac, Clock::time_point now) {
+bool NeighCache::set(const std::string& bridge, const Addr16& ip, const Mac& mac, Clock::time_point now, bool kernel) {
     auto [it, added] = entries_.try_emplace({bridge, ip});
     bool changed = added || it->second.mac != mac;
     it->second.mac = mac;
     it->second.expires = now + aging_;
+    it->second.kernel = kernel;
     return changed;
 }
 
@@ -19,7 +20,19 @@ std::optional<NeighCache::Mac> NeighCache::lookup(const std::string& bridge, con
     return it->second.mac;
 }
 
-void NeighCache::remove(const std::string& bridge, const Addr16& ip) { entries_.erase({bridge, ip}); }
+void NeighCache::set_aging(std::chrono::seconds s, Clock::time_point now) {
+    aging_ = s;
+    for (auto& [key, e] : entries_) e.expires = std::min(e.expires, now + s);
+}
+
+void NeighCache::remove_kernel(const std::string& bridge, const Addr16& ip) {
+    auto it = entries_.find({bridge, ip});
+    if (it != entries_.end() && it->second.kernel) entries_.erase(it);
+}
+
+void NeighCache::remove_bridge(const std::string& bridge) {
+    std::erase_if(entries_, [&](const auto& kv) { return kv.first.first == bridge; });
+}
 
 void NeighCache::run(Clock::time_point now) {
     std::erase_if(entries_, [&](const auto& kv) { return kv.second.expires <= now; });

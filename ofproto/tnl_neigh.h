@@ -25,15 +25,19 @@ public:
     static constexpr std::chrono::seconds kMaxAging{3600};
 
     // Learns or refreshes; returns whether the MAC is new or changed.
-    bool set(const std::string& bridge, const Addr16& ip, const Mac& mac, Clock::time_point now);
+    // 'kernel': the kernel's neighbour table said so (a kernel deletion
+    // removes only such entries).
+    bool set(const std::string& bridge, const Addr16& ip, const Mac& mac, Clock::time_point now, bool kernel = false);
     // The MAC, refreshing the entry; nullopt when unknown or expired.
     std::optional<Mac> lookup(const std::string& bridge, const Addr16& ip, Clock::time_point now);
-    void remove(const std::string& bridge, const Addr16& ip);
+    void remove_kernel(const std::string& bridge, const Addr16& ip);
+    void remove_bridge(const std::string& bridge);
     void flush() { entries_.clear(); }
     // Drops entries expired by now.
     void run(Clock::time_point now);
     std::chrono::seconds aging() const { return aging_; }
-    void set_aging(std::chrono::seconds s) { aging_ = s; }
+    // New aging; entries that would live longer now expire 's' from now.
+    void set_aging(std::chrono::seconds s, Clock::time_point now);
     // tnl/neigh/show's text (expired entries not yet dropped say STALE).
     std::string show(Clock::time_point now) const;
     size_t size() const { return entries_.size(); }
@@ -42,6 +46,7 @@ private:
     struct Entry {
         Mac mac{};
         Clock::time_point expires;
+        bool kernel = false;
     };
     std::map<std::pair<std::string, Addr16>, Entry> entries_;
     std::chrono::seconds aging_ = kDefaultAging;

@@ -18,6 +18,12 @@ std::optional<uint32_t> parse_mark(const std::string& s) {
 
 }  // namespace
 
+void TnlRouting::set_bridges(std::set<std::string> names) {
+    for (const auto& b : bridges_)
+        if (!names.count(b)) neigh.remove_bridge(b);
+    bridges_ = std::move(names);
+}
+
 Status TnlRouting::sync_routes() {
     auto routes = netdev::dump_routes();
     if (!routes.ok()) return routes.error();
@@ -40,10 +46,10 @@ void TnlRouting::neighbour_event(const netdev::NeighInfo& n, bool deleted, Neigh
     if (deleted || !n.valid) {
         // A failed or removed kernel entry says nothing about what we
         // learned by snooping: only forget what the kernel itself said.
-        if (deleted) neigh.remove(n.ifname, n.ip);
+        if (deleted) neigh.remove_kernel(n.ifname, n.ip);
         return;
     }
-    neigh.set(n.ifname, n.ip, n.mac, now);
+    neigh.set(n.ifname, n.ip, n.mac, now, true);
 }
 
 std::vector<Addr16> TnlRouting::bridge_addrs(const std::string& bridge) const {
@@ -108,10 +114,8 @@ Result<std::string> TnlRouting::route_lookup(const Args& a) const {
     }
     auto r = router.lookup(mark, prefix->first);
     if (!r) return make_error("Not found");
-    // An on-link destination shows the unspecified gateway in its family.
-    Addr16 gw = r->gw;
-    if (addr_is_zero(gw) && addr_is_v4(prefix->first)) gw = addr_from_v4(0);
-    return fmt::format("src {}\ngateway {}\ndev {}\n", format_addr(r->src), format_addr(gw), r->dev);
+    // (An on-link destination's gateway prints as "::", as in Open vSwitch.)
+    return fmt::format("src {}\ngateway {}\ndev {}\n", format_addr(r->src), format_addr(r->gw), r->dev);
 }
 
 // tnl/neigh/set BRIDGE IP MAC
@@ -134,9 +138,8 @@ Result<std::string> TnlRouting::neigh_flush() {
 Result<std::string> TnlRouting::neigh_aging(const Args& a) {
     if (a.empty()) return fmt::format("{}", neigh.aging().count());
     auto v = parse_uint(a[0], NeighCache::kMaxAging.count());
-    if (!v.ok() || *v == 0)
-        return make_error("bad aging value: must be between 1 and {} seconds", NeighCache::kMaxAging.count());
-    neigh.set_aging(std::chrono::seconds(*v));
+    if (!v.ok() || *v == 0) return make_error("bad aging value");
+    neigh.set_aging(std::chrono::seconds(*v), NeighCache::Clock::now());
     return std::string("OK");
 }
 

@@ -25,7 +25,8 @@ public:
 
     // The bridges (whose internal interfaces share their names): kernel
     // neighbours and addresses of those devices are theirs.
-    void set_bridges(std::set<std::string> names) { bridges_ = std::move(names); }
+    // (The neighbours of bridges that went are forgotten.)
+    void set_bridges(std::set<std::string> names);
     // Re-reads routes and addresses from the kernel.
     Status sync_routes();
     // Re-reads the kernel's neighbours of the bridges' devices.

@@ -900,8 +900,9 @@ private:
         out_.of_outputs.push_back(xp.ofport);
     }
 
-    // A neighbour reply to one of the bridge's own addresses on its way to
-    // the local port teaches the tunnel neighbour cache (Open vSwitch's
+    // A neighbour reply to one of the bridge's own addresses (or a
+    // gratuitous ARP) on its way to the local port of a bridge with an
+    // address teaches the tunnel neighbour cache (Open vSwitch's
     // tnl_neigh_snoop): ARP replies and gratuitous ARPs by their sender,
     // neighbour advertisements with a target link-layer address by their
     // target. The megaflow keeps what the decision read.
@@ -917,12 +918,13 @@ private:
         std::array<uint8_t, 6> mac{};
         Addr16 ip{};
         if (p.eth_type == htons(0x0806)) {
-            wc.nw_dst[0] = 0xffffffff;
-            if (!ours(addr_from_v4(p.nw_dst[0]))) return;
-            XVS_WC_FULL(wc, nw_proto);
-            wc.nw_src[0] = 0xffffffff;
-            std::memset(wc.arp_sha, 0xff, 6);
+            // A gratuitous ARP (sender and target address the same) counts
+            // whoever it is for.
+            wc.nw_dst[0] = wc.nw_src[0] = 0xffffffff;
             bool garp = p.nw_src[0] == p.nw_dst[0];
+            if (!garp && !ours(addr_from_v4(p.nw_dst[0]))) return;
+            XVS_WC_FULL(wc, nw_proto);
+            std::memset(wc.arp_sha, 0xff, 6);
             if ((p.nw_proto != 2 && !garp) || zero_mac(p.arp_sha)) return;
             ip = addr_from_v4(p.nw_src[0]);
             std::memcpy(mac.data(), p.arp_sha, 6);

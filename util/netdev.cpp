@@ -499,7 +499,9 @@ const char* attrs_after(const nlmsghdr* nlh, size_t fixed) {
 }
 const char* msg_end(const nlmsghdr* nlh) { return reinterpret_cast<const char*>(nlh) + nlh->nlmsg_len; }
 
-// An RTM_NEWROUTE worth keeping (Open vSwitch's route_table_parse()).
+// An RTM_NEWROUTE worth keeping (Open vSwitch's route_table_parse()), but
+// only of the main, default and local tables: OVS 3.1 takes every table,
+// policy-routing tables included, which later versions stopped doing.
 bool parse_route(const nlmsghdr* nlh, RouteInfo& r) {
     if (mnl_nlmsg_get_payload_len(nlh) < sizeof(rtmsg)) return false;
     const auto* rtm = static_cast<const rtmsg*>(mnl_nlmsg_get_payload(nlh));

@@ -151,3 +151,19 @@ TEST_CASE("changes the log cannot name rule by rule re-translate every megaflow"
     r.sw->revalidate_if_needed();
     CHECK(r.sw->stats().last_reval_checked == 2);
 }
+
+TEST_CASE("a megaflow revalidated away first credits its rules with what it passed since the last dump") {
+    Rig r;
+    r.add(0, 10, "tcp,tp_dst=80", "output:2");
+    r.sw->revalidate_if_needed();
+    for (int i = 0; i < 3; i++) CHECK(r.send(80) == "p2");  // one upcall, two through the megaflow
+    REQUIRE(r.sw->n_ukeys() == 1);
+    // A rule that needs tp_src: the megaflow cannot stay (its mask is too wide).
+    r.add(0, 20, "tcp,tp_dst=80,tp_src=2000", "output:3");
+    r.sw->revalidate_if_needed();
+    CHECK(r.sw->n_ukeys() == 0);
+    auto flows = r.sw->dump_of_flows("br0");
+    REQUIRE(flows);
+    INFO(*flows);
+    CHECK(flows->find("n_packets=3,") != std::string::npos);
+}

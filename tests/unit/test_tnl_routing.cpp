@@ -110,7 +110,7 @@ TEST_CASE("route and neighbour commands: Open vSwitch's replies and errors") {
     CHECK(t.route_add({"172.16.0.0/16", "br0"}).message() == "Error while inserting route.");
     CHECK(*t.route_lookup({"10.2.3.4"}) == "src 192.168.1.1\ngateway 192.168.1.9\ndev br0\n");
     CHECK(*t.route_lookup({"10.1.3.4", "pkt_mark=3"}) == "src 192.168.1.1\ngateway 192.168.1.8\ndev br0\n");
-    CHECK(*t.route_lookup({"192.168.1.5"}) == "src 192.168.1.1\ngateway 0.0.0.0\ndev br0\n");
+    CHECK(*t.route_lookup({"192.168.1.5"}) == "src 192.168.1.1\ngateway ::\ndev br0\n");
     CHECK(t.route_lookup({"10.0.0.0/8"}).message() == "Invalid parameters");
     CHECK(t.route_lookup({"172.16.0.1"}).message() == "Not found");
     CHECK(*t.route_del({"10.0.0.0/8"}) == "OK");
@@ -135,8 +135,8 @@ TEST_CASE("route and neighbour commands: Open vSwitch's replies and errors") {
 
 TEST_CASE("neighbour cache: entries live their aging past the last use") {
     NeighCache c;
-    c.set_aging(std::chrono::seconds(10));
     auto t0 = NeighCache::Clock::now();
+    c.set_aging(std::chrono::seconds(10), t0);
     NeighCache::Mac m{2, 0, 0, 0, 0, 1};
     CHECK(c.set("br0", A("10.0.0.1"), m, t0));
     CHECK_FALSE(c.set("br0", A("10.0.0.1"), m, t0));  // nothing new
@@ -147,4 +147,27 @@ TEST_CASE("neighbour cache: entries live their aging past the last use") {
     CHECK_FALSE(c.lookup("br0", A("10.0.0.1"), t0 + std::chrono::seconds(40)));
     c.run(t0 + std::chrono::seconds(40));
     CHECK(c.size() == 0);
+    // A shorter aging shortens what entries have left; a kernel deletion
+    // removes only what the kernel said.
+    c.set("br0", A("10.0.0.1"), m, t0);
+    c.set("br0", A("10.0.0.2"), m, t0, true);
+    c.set_aging(std::chrono::seconds(2), t0);
+    CHECK_FALSE(c.lookup("br0", A("10.0.0.1"), t0 + std::chrono::seconds(3)));
+    c.set_aging(std::chrono::seconds(10), t0);
+    c.set("br0", A("10.0.0.1"), m, t0);
+    c.set("br0", A("10.0.0.2"), m, t0, true);
+    c.remove_kernel("br0", A("10.0.0.1"));
+    c.remove_kernel("br0", A("10.0.0.2"));
+    CHECK(c.lookup("br0", A("10.0.0.1"), t0));
+    CHECK_FALSE(c.lookup("br0", A("10.0.0.2"), t0));
+    c.remove_bridge("br0");
+    CHECK(c.size() == 0);
+}
+
+TEST_CASE("router: the source is the device's address with the longest prefix holding the destination") {
+    Router r;
+    r.set_kernel({route("10.1.1.0/24", "br0"), route("10.0.0.0/8", "br0")},
+                 {addr("2001:db8::1/0", "br0"), addr("10.0.0.1/8", "br0"), addr("10.1.1.1/24", "br0")});
+    CHECK(format_addr(r.lookup(0, A("10.1.1.9"))->src) == "10.1.1.1");
+    CHECK(format_addr(r.lookup(0, A("10.2.0.9"))->src) == "10.0.0.1");
 }
