@@ -120,7 +120,9 @@ struct Switch::Ukey {
 namespace {
 
 // NetFlow's output interface for a translation's outputs.
-uint16_t netflow_output(const std::vector<OfPort>& outs) {
+uint16_t netflow_output(const XlateOut& xo) {
+    const auto& outs = xo.of_outputs;
+    if (xo.flooded) return kNetflowOutFlood;  // as Open vSwitch, whatever else went out
     if (outs.empty()) return kNetflowOutDrop;
     if (outs.size() > 1) return kNetflowOutMulti;
     return uint16_t(outs.front());
@@ -533,7 +535,7 @@ const Switch::Ukey* Switch::install(const xvs_flow_key& key, const XlateOut& xo,
     uk->meters = xo.meters;
     uk->visits = xo.visits;
     uk->visits_known = true;
-    uk->nf_output = netflow_output(xo.of_outputs);
+    uk->nf_output = netflow_output(xo);
     uk->created_ns = monotonic_ns();
     const Ukey* installed = uk.get();
     ukeys_[id] = std::move(uk);
@@ -805,7 +807,7 @@ void Switch::revalidate(const std::function<bool(const Ukey&)>& only) {
                 uk.mirrors = xo.mirrors;
                 uk.visits = xo.visits;
                 uk.visits_known = true;
-                uk.nf_output = netflow_output(xo.of_outputs);
+                uk.nf_output = netflow_output(xo);
             }
         }
         if (!keep) {

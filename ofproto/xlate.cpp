@@ -862,6 +862,7 @@ private:
                     if (no == flow_.in_port || (port == kOfppFlood && p.no_flood)) continue;
                     output_xport(no, false);
                 }
+                out_.flooded = true;
                 return;
             case kOfppController:
                 trace("no controller connection: packet dropped");
@@ -1146,6 +1147,7 @@ private:
         }
         for (const XBundle* b : flood_order())
             if (floods_to(*in_b, *b, vlan)) send(*b);
+        out_.flooded = true;
     }
 
     // Bundles in port order, each once.

@@ -216,6 +216,7 @@ struct XlateOut {
     std::vector<FinTimeoutHit> fin_timeouts;
     std::vector<MirrorHit> mirrors;       // mirrors that sent a copy (credited with its stats)
     std::vector<OfPort> of_outputs;       // the OpenFlow ports sent to, in order (NetFlow's output)
+    bool flooded = false;                 // NORMAL flooded, or output to FLOOD/ALL (NetFlow's "flood" output)
     std::vector<GroupHit> groups;         // group buckets executed
     std::vector<std::pair<std::string, uint32_t>> meters;  // OpenFlow meters passed: (bridge, meter id)
     bool mac_changed = false;             // learning changed where an address lives

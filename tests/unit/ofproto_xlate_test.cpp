@@ -539,3 +539,21 @@ TEST_CASE("OpenFlow sample: nothing without IPFIX; else a sample action where it
     CHECK(specs[1] == FlowSampleSpec{.bridge = "br0", .collector_set_id = 6, .obs_domain_id = 1, .obs_point_id = 2,
                                      .probability = 65535, .output = kNoDpPort, .direction = ActSample::kEgress});
 }
+
+TEST_CASE("NetFlow's flood output: NORMAL flooding and output to FLOOD or ALL say so, a learned destination does not") {
+    TestBridge b;
+    for (OfPort p = 1; p <= 3; p++) b.port(p, VlanMode::Trunk, -1);
+    CHECK(b.run(eth(1, 1, 2)).flooded);  // unknown destination
+    b.run(eth(2, 2, 1));                  // learns 2's MAC
+    auto o = b.run(eth(1, 1, 2));
+    CHECK_FALSE(o.flooded);
+    CHECK(o.of_outputs == std::vector<OfPort>{2});
+    b.pipeline.clear();
+    b.pipeline.add(0, Match{}, 1, xvs::test::parse("output:2,FLOOD"));
+    CHECK(b.run(eth(1, 1, 2)).flooded);
+    b.pipeline.clear();
+    b.pipeline.add(0, Match{}, 1, xvs::test::parse("output:2,output:3"));
+    o = b.run(eth(1, 1, 2));
+    CHECK_FALSE(o.flooded);
+    CHECK(o.of_outputs.size() == 2);
+}
