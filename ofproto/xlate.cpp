@@ -910,8 +910,10 @@ private:
     void snoop_neighbour() {
         const xvs_flow_key& p = flow_.pkt;
         xvs_flow_key& wc = out_.wc.pkt;
-        XVS_WC_FULL(wc, eth_type);
+        // A bridge without an address learns nothing, and its megaflows
+        // stay as wide as they were.
         if (br_->local_addrs.empty()) return;
+        XVS_WC_FULL(wc, eth_type);
         auto ours = [&](const Addr16& a) {
             return std::find(br_->local_addrs.begin(), br_->local_addrs.end(), a) != br_->local_addrs.end();
         };
