@@ -119,6 +119,25 @@ struct Switch::Ukey {
 
 namespace {
 
+// FNV-1a over what a registered spec (packet-in, flow sample) carries.
+struct Digest {
+    uint64_t h = 1469598103934665603ull;
+    void mix(const void* p, size_t n) {
+        for (size_t i = 0; i < n; i++) h = (h ^ static_cast<const uint8_t*>(p)[i]) * 1099511628211ull;
+    }
+};
+
+// Keeps 'spec' under the cookie (tag in the top byte, the digest below), so
+// equal specs share one entry. The table is bounded: when full it starts
+// over, and revalidation registers what installed megaflows still use.
+template <typename Spec>
+uint64_t register_spec(std::unordered_map<uint64_t, Spec>& table, uint64_t tag, const Digest& d, const Spec& spec) {
+    uint64_t cookie = (tag << 56) | (d.h & ((uint64_t{1} << 56) - 1));
+    if (table.size() >= 65536 && !table.count(cookie)) table.clear();
+    table[cookie] = spec;
+    return cookie;
+}
+
 // NetFlow's output interface for a translation's outputs.
 uint16_t netflow_output(const XlateOut& xo) {
     const auto& outs = xo.of_outputs;
@@ -933,28 +952,21 @@ void Switch::prepare(XlateIn& in) {
 }
 
 uint64_t Switch::register_packet_in(const PacketInSpec& spec) {
-    // The cookie is a digest of everything the packet-in carries besides
-    // the packet, so equal requests share one entry; the top byte tags
-    // packet-in cookies.
-    uint64_t h = 1469598103934665603ull;
-    auto mix = [&](const void* p, size_t n) {
-        for (size_t i = 0; i < n; i++) h = (h ^ static_cast<const uint8_t*>(p)[i]) * 1099511628211ull;
-    };
-    mix(spec.bridge.data(), spec.bridge.size());
-    mix(&spec.reason, 1);
-    mix(&spec.max_len, 2);
-    mix(&spec.controller_id, 2);
-    mix(spec.userdata.data(), spec.userdata.size());
-    mix(&spec.table_id, 1);
-    mix(&spec.cookie, 8);
-    mix(&spec.flow.metadata, 8);
-    mix(spec.flow.regs, sizeof spec.flow.regs);
-    mix(&spec.flow.pkt_mark, 4);
-    mix(&spec.flow.in_port, 2);
-    uint64_t cookie = (uint64_t{1} << 56) | (h & ((uint64_t{1} << 56) - 1));
-    if (packet_ins_.size() >= 65536 && !packet_ins_.count(cookie)) packet_ins_.clear();  // bounded; revalidation re-registers
-    packet_ins_[cookie] = spec;
-    return cookie;
+    // The digest covers everything the packet-in carries besides the
+    // packet; the top byte 1 tags packet-in cookies.
+    Digest d;
+    d.mix(spec.bridge.data(), spec.bridge.size());
+    d.mix(&spec.reason, 1);
+    d.mix(&spec.max_len, 2);
+    d.mix(&spec.controller_id, 2);
+    d.mix(spec.userdata.data(), spec.userdata.size());
+    d.mix(&spec.table_id, 1);
+    d.mix(&spec.cookie, 8);
+    d.mix(&spec.flow.metadata, 8);
+    d.mix(spec.flow.regs, sizeof spec.flow.regs);
+    d.mix(&spec.flow.pkt_mark, 4);
+    d.mix(&spec.flow.in_port, 2);
+    return register_spec(packet_ins_, 1, d, spec);
 }
 
 void Switch::deliver_userspace(uint64_t cookie, std::span<const uint8_t> packet, uint32_t total_len) {
@@ -1406,19 +1418,13 @@ void Switch::take_sample(BridgeState& br, uint64_t cookie, uint32_t in_dp_port, 
 }
 
 uint64_t Switch::register_flow_sample(const FlowSampleSpec& spec) {
-    // As packet-in cookies: a digest of the spec, so equal specs share one.
-    uint64_t h = 1469598103934665603ull;
-    auto mix = [&](const void* p, size_t n) {
-        for (size_t i = 0; i < n; i++) h = (h ^ static_cast<const uint8_t*>(p)[i]) * 1099511628211ull;
-    };
-    mix(spec.bridge.data(), spec.bridge.size());
+    Digest d;
+    d.mix(spec.bridge.data(), spec.bridge.size());
     for (uint32_t v : {spec.collector_set_id, spec.obs_domain_id, spec.obs_point_id, uint32_t(spec.probability),
                        spec.output, uint32_t(spec.direction)})
-        mix(&v, sizeof v);
-    uint64_t cookie = (kSampleFlow << kSampleKindShift) | (h & ((uint64_t{1} << kSampleKindShift) - 1));
-    if (flow_samples_.size() >= 65536 && !flow_samples_.count(cookie)) flow_samples_.clear();  // revalidation re-registers
-    flow_samples_[cookie] = spec;
-    return cookie;
+        d.mix(&v, sizeof v);
+    static_assert(kSampleKindShift == 56);
+    return register_spec(flow_samples_, kSampleFlow, d, spec);
 }
 
 // The packet as the sample action saw it: its key is read from it (the

@@ -15,7 +15,7 @@ source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/vswitchd_lib.sh"
 TOOL=${1:-xvs}
 require_root nfcapd nfdump
-[ "$TOOL" = ovs ] && require_root ovs-vsctl
+[ "$TOOL" = ovs ] && require_root ovs-vsctl ovs-ofctl
 
 switch_with_two_vms "$TOOL" 10.0.10
 H="xt${SUF}h1"
